@@ -1,0 +1,116 @@
+"""Fill an account's store with synthetic households (app.demo_data) for demos, tests and the
+screenshots. Never real data: every name, address and ID number comes from the generator."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from app.demo_data import DemoDataset, generate_dataset, generate_visit_content
+from app.domain import ClueKind, ClueStatus, VisitKind
+from app.ids import uuid7
+from app.store.local_store import LocalStore
+
+#: the visitors recorded on demo visits (user ids of the demo field workers)
+DEMO_VISITORS: tuple[str, str] = ("demo-worker-1", "demo-worker-2")
+_CLUE_KINDS = tuple(ClueKind)
+
+
+def seed_store(
+    store: LocalStore,
+    *,
+    seed: int = 0,
+    households: int = 60,
+    visit_ratio: float = 0.7,
+    clue_ratio: float = 0.15,
+    today: date | None = None,
+) -> DemoDataset:
+    """Households with completed visits for most, open clues for some; deterministic per seed."""
+    dataset = generate_dataset(seed=seed, households=households)
+    rng = random.Random(f"jiafang-demo/seed-store/{seed}")
+    today = today or date.today()
+    for index, household in enumerate(dataset.households):
+        # Spread review dates around today so the "due" filters and the home page have content.
+        next_review = today + timedelta(days=rng.randint(-20, 200))
+        store.create_household(
+            grid_id=household.grid_id,
+            content=household.content,
+            category=household.category,
+            next_review=next_review,
+            household_id=household.household_id,
+        )
+        if rng.random() < visit_ratio:
+            content = generate_visit_content(seed, household, DEMO_VISITORS)
+            visit = store.create_visit_draft(
+                household.household_id, VisitKind.PERIODIC_REVIEW, content
+            )
+            store.complete_visit(visit.visit_id, completed_at=content.ended_at)
+        if rng.random() < clue_ratio:
+            member = household.content.members[rng.randrange(len(household.content.members))]
+            _add_clue(store, household.household_id, member.member_id, member.name, index, today)
+    if dataset.households:
+        _add_task(store, [h.household_id for h in dataset.households[:12]], today)
+    return dataset
+
+
+def _add_task(store: LocalStore, household_ids: list[str], today: date) -> None:
+    """An open periodic-review task over some of the households (tasks come from the server)."""
+    deadline = today + timedelta(days=21)
+    store.apply_pull_page(
+        [
+            {
+                "entity": "task",
+                "id": uuid7(),
+                "version": 1,
+                "seq": 1,
+                "household_id": None,
+                "grid_id": None,
+                "deleted": False,
+                "meta": {
+                    "kind": VisitKind.PERIODIC_REVIEW.value,
+                    "status": "open",
+                    "deadline": deadline.isoformat(),
+                },
+                "data": {
+                    "title": f"{today.year}年低保对象定期复核",
+                    "household_ids": household_ids,
+                },
+            }
+        ],
+        "demo-task",
+        1,
+    )
+
+
+def _add_clue(
+    store: LocalStore,
+    household_id: str,
+    member_id: str,
+    member_name: str,
+    index: int,
+    today: date,
+) -> None:
+    kind = _CLUE_KINDS[index % len(_CLUE_KINDS)]
+    found_on = today - timedelta(days=index % 40)
+    # Clues come from the server's data comparison, so they enter the store as pulled records.
+    store.apply_pull_page(
+        [
+            {
+                "entity": "clue",
+                "id": uuid7(),
+                "version": 1,
+                "seq": index + 1,
+                "household_id": household_id,
+                "grid_id": None,
+                "deleted": False,
+                "meta": {
+                    "member_id": member_id,
+                    "kind": kind.value,
+                    "status": ClueStatus.OPEN.value,
+                },
+                "data": {"member_name": member_name, "found_on": found_on.isoformat()},
+            }
+        ],
+        "demo",
+        index + 1,
+    )

@@ -1,0 +1,165 @@
+"""Read models the UI receives from the services: frozen, plain, no store or Qt objects.
+
+They hold decrypted values and stay in memory only: personal fields are left out of `repr` so a
+read model that lands in a log line or a traceback shows no name or ID number.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from app.domain import AssistanceCategory, ClueKind, ClueStatus, HouseholdStatus
+from app.models.views import ClueView, HouseholdView, MemberView, VisitView
+from app.policy.decision import EligibilityDecision
+
+
+def looks_like_id_number(text: str) -> bool:
+    """15 or 18 characters of digits (the last may be X): search by ID number, not by name."""
+    cleaned = normalise_query(text)
+    if len(cleaned) not in (15, 18):
+        return False
+    return cleaned[:-1].isdigit() and (cleaned[-1].isdigit() or cleaned[-1] == "x")
+
+
+def normalise_query(text: str) -> str:
+    """Full-width to half-width, case-folded, blanks removed: what the user means, not typed."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(folded.split())
+
+
+@dataclass(frozen=True)
+class HouseholdListItem:
+    """One row of the household list."""
+
+    household_id: str
+    grid_id: str
+    head_name: str = field(repr=False)
+    address: str = field(repr=False)
+    member_count: int
+    status: HouseholdStatus
+    category: AssistanceCategory | None
+    next_review: date | None
+    #: names of the other members (a search for a child's name finds the family)
+    member_names: tuple[str, ...] = field(default=(), repr=False)
+    open_clues: int = 0
+
+    def matches(self, query: str) -> bool:
+        """The head's or a member's name, or the address, contains the query.
+
+        ID numbers are not held in the list (they are looked up exactly through the store's
+        blind index, see `AccountSession.find_households_by_id_number`).
+        """
+        needle = normalise_query(query)
+        if not needle:
+            return True
+        texts = (self.head_name, self.address, *self.member_names)
+        return any(needle in normalise_query(text) for text in texts)
+
+    def review_due_by(self, on: date) -> bool:
+        return self.next_review is not None and self.next_review <= on
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar shows about sync; the sync engine fills it, the UI only reads it."""
+
+    online: bool = False
+    syncing: bool = False
+    #: (done, total) of the running sync, when known
+    progress: tuple[int, int] | None = None
+    waiting: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    last_synced_at: datetime | None = None
+    error_code: str | None = None
+
+
+@dataclass(frozen=True)
+class HouseholdFile:
+    """Everything the household file screen shows, loaded in one background job."""
+
+    household: HouseholdView = field(repr=False)
+    members: tuple[MemberView, ...] = field(repr=False)
+    #: newest first
+    visits: tuple[VisitView, ...] = field(repr=False)
+    clues: tuple[ClueView, ...] = field(repr=False)
+    #: the result computed from the latest visit with data, under the policy in force
+    eligibility: EligibilityDecision | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class TaskItem:
+    """An open verification task with its progress (households visited / households)."""
+
+    task_id: str
+    title: str
+    kind: str
+    deadline: date | None
+    done: int
+    total: int
+    household_ids: tuple[str, ...] = ()
+
+    def overdue(self, on: date) -> bool:
+        return self.deadline is not None and self.deadline < on
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    """The home screen's counts and lists for the signed-in worker."""
+
+    household_count: int
+    #: households whose next review falls within the horizon (overdue ones first)
+    reviews_due: tuple[HouseholdListItem, ...]
+    open_clue_count: int
+    #: open tasks, earliest deadline first
+    tasks: tuple[TaskItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClueListItem:
+    """One row of the clue ledger."""
+
+    clue_id: str
+    household_id: str
+    kind: ClueKind
+    status: ClueStatus
+    head_name: str = field(repr=False)
+    member_name: str = field(default="", repr=False)
+    address: str = field(default="", repr=False)
+    detail: str = field(default="", repr=False)
+    found_on: date | None = None
+
+
+@dataclass(frozen=True)
+class FieldClash:
+    """One field changed on two sides: the value the server kept and the other one."""
+
+    name: str
+    kept: str = field(repr=False)
+    other: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ConflictItem:
+    """A conflict raised by the server, for the list where the user sees both values."""
+
+    conflict_id: str
+    household_id: str | None
+    head_name: str = field(repr=False)
+    entity: str
+    entity_id: str
+    clashes: tuple[FieldClash, ...] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RejectedItem:
+    """A change the server refused (quarantined on the laptop, never silently dropped)."""
+
+    mutation_id: str
+    entity: str
+    entity_id: str
+    head_name: str = field(repr=False)
+    reason: str
+    fields: tuple[str, ...]

@@ -1,0 +1,598 @@
+"""The account facade the desktop UI calls: register, unlock with back-off, lock, queries.
+
+The UI never imports `app.store` or `app.crypto` (an import-linter contract); it holds an
+`AccountSession` and receives the frozen read models of `app.services.readmodels`. Every method
+here may block (KDF, SQLite, decryption): the UI calls them from its background job runner.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError as PydanticValidationError
+
+from app.crypto import KdfParams
+from app.crypto.device import DeviceKey
+from app.domain import (
+    ClueStatus,
+    HouseholdContent,
+    SignatureRef,
+    TaskStatus,
+    VisitContent,
+    VisitKind,
+    VisitStatus,
+)
+from app.errors import PolicyError, StoreError, ValidationError, WrongPasswordError
+from app.models.views import DraftRecovery, HouseholdSummary, TaskView, VisitView
+from app.policy.decision import EligibilityDecision
+from app.policy.engine import evaluate_visit
+from app.policy.loader import policy_in_force
+from app.services.backoff import BackoffPolicy, BackoffStatus, UnlockBackoff
+from app.services.errors import ProfileError
+from app.services.photos import prepare_photo
+from app.services.profiles import ProfileDirectory, ProfileInfo, normalise_server_url
+from app.services.readmodels import (
+    ClueListItem,
+    ConflictItem,
+    FieldClash,
+    HomeSummary,
+    HouseholdFile,
+    HouseholdListItem,
+    RejectedItem,
+    TaskItem,
+    looks_like_id_number,
+)
+from app.store.local_store import LocalStore
+
+logger = logging.getLogger(__name__)
+
+#: the region whose policy applies when a grid has none of its own (the deployment's district)
+DEFAULT_POLICY_REGION = "district-x"
+REVIEW_HORIZON_DAYS = 30
+
+
+@dataclass(frozen=True)
+class RegistrationRequest:
+    """What a laptop sends to register: the account's credentials and this device's public
+    signing key (Ed25519, base64)."""
+
+    server_url: str
+    account: str
+    password: str = field(repr=False)
+    device_public_key: str
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the server answers when a laptop registers an account."""
+
+    user_id: str
+    device_id: str
+    display_name: str = ""
+    role: str = "field_worker"
+    #: the first sign-in tokens, handed to the sync engine as they are (opaque here)
+    tokens: object | None = field(default=None, repr=False)
+
+
+#: RegistrationRequest -> Registration; raises a JiafangError when the server refuses
+RegisterFn = Callable[[RegistrationRequest], Registration]
+#: (profile, password) -> None when the server accepts the account's password; raises otherwise
+OnlineCheckFn = Callable[[ProfileInfo, str], None]
+
+
+class AccountService:
+    """Profiles of this laptop and the way into one of them."""
+
+    def __init__(
+        self,
+        directory: ProfileDirectory,
+        *,
+        register: RegisterFn,
+        kdf: KdfParams | None = None,
+        backoff_policy: BackoffPolicy | None = None,
+        policy_region: str = DEFAULT_POLICY_REGION,
+    ) -> None:
+        self.directory = directory
+        self._register = register
+        self._kdf = kdf
+        self._backoff_policy = backoff_policy
+        self._policy_region = policy_region
+
+    def profiles(self) -> list[ProfileInfo]:
+        return [p for p in self.directory.list() if p.has_store]
+
+    def register(self, server_url: str, account: str, password: str) -> AccountSession:
+        """Register with the server, then create this account's vault; returns it unlocked."""
+        server = normalise_server_url(server_url)
+        account = account.strip()
+        if self.directory.find(account, server) is not None:
+            raise ProfileError(
+                "该账号已在本机登记，请直接解锁",
+                "This account is already registered on this laptop; unlock it instead",
+                code="profile_exists",
+            )
+        device_key = DeviceKey.generate()
+        registration = self._register(
+            RegistrationRequest(
+                server_url=server,
+                account=account,
+                password=password,
+                device_public_key=base64.b64encode(device_key.public_key).decode("ascii"),
+            )
+        )
+        profile = self.directory.create(
+            account=account,
+            server_url=server,
+            user_id=registration.user_id,
+            device_id=registration.device_id,
+            display_name=registration.display_name,
+            role=registration.role,
+        )
+        try:
+            store = LocalStore.create(
+                profile.store_path,
+                password,
+                user_id=registration.user_id,
+                device_id=registration.device_id,
+                kdf=self._kdf,
+            )
+        except BaseException:
+            try:
+                self.directory.discard_new(profile)
+            except OSError:
+                logger.exception("could not remove the unfinished profile folder")
+            raise
+        session = AccountSession(profile, store, self._backoff(profile), self._policy_region)
+        session.initial_tokens = registration.tokens
+        return session
+
+    def open(self, profile_id: str) -> AccountSession:
+        """The (locked) session of a profile; unlock it with the password."""
+        profile = self.directory.get(profile_id)
+        store = LocalStore.open(profile.store_path)
+        return AccountSession(profile, store, self._backoff(profile), self._policy_region)
+
+    def unlock_after_online_check(
+        self, profile_id: str, password: str, check: OnlineCheckFn
+    ) -> AccountSession:
+        """After the offline lock-out: the server confirms the password, the wrong-password
+        count is cleared, and the vault opens with that password."""
+        profile = self.directory.get(profile_id)
+        check(profile, password)
+        self._backoff(profile).clear_after_online_login()
+        session = self.open(profile_id)
+        try:
+            session.unlock(password)
+        except BaseException:
+            session.close()
+            raise
+        return session
+
+    def forget_wiped(self, profile_id: str) -> None:
+        """Remove the folder of a profile whose store the sync engine erased (revocation)."""
+        profile = self.directory.get(profile_id)
+        if profile.has_store:
+            raise ProfileError(
+                "该账号的数据仍在本机，不能删除",
+                "This profile still holds its store and is not removed",
+                code="profile_has_store",
+            )
+        self.directory.discard_new(profile)
+
+    def backoff_status(self, profile_id: str) -> BackoffStatus:
+        return self._backoff(self.directory.get(profile_id)).status()
+
+    def _backoff(self, profile: ProfileInfo) -> UnlockBackoff:
+        return profile.backoff(self._backoff_policy)
+
+
+class AccountSession:
+    """One account's store, unlocked or locked, and the queries the screens need."""
+
+    def __init__(
+        self,
+        profile: ProfileInfo,
+        store: LocalStore,
+        backoff: UnlockBackoff,
+        policy_region: str = DEFAULT_POLICY_REGION,
+    ) -> None:
+        self.profile = profile
+        self._store = store
+        self._backoff = backoff
+        self._policy_region = policy_region
+        #: the sign-in tokens of a registration made in this session (for the sync engine)
+        self.initial_tokens: object | None = None
+
+    # -- lock state ------------------------------------------------------------------------
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._store.is_unlocked
+
+    def backoff_status(self) -> BackoffStatus:
+        return self._backoff.status()
+
+    def unlock(self, password: str) -> None:
+        """Unlock, or raise: UnlockThrottledError / ReauthenticationRequiredError (no KDF run),
+        WrongPasswordError (the failure is counted)."""
+        self._backoff.check()
+        try:
+            self._store.unlock(password)
+        except WrongPasswordError:
+            self._backoff.record_failure()
+            raise
+        self._backoff.record_success()
+
+    def lock(self) -> None:
+        self._store.lock()
+
+    def close(self) -> None:
+        self._store.close()
+
+    @property
+    def store(self) -> LocalStore:
+        """The unlocked store, as an opaque handle for the sync engine (the UI never calls it)."""
+        return self._store
+
+    def sync_counts(self) -> tuple[int, int, int]:
+        """(changes waiting to be sent, open conflicts, rejected changes) for the status bar."""
+        return (
+            self._store.pending_count(),
+            len(self._store.list_conflicts()),
+            len(self._store.quarantined_mutations()),
+        )
+
+    def conflict_items(self) -> list[ConflictItem]:
+        heads = {s.household_id: s.head_name for s in self._store.list_households()}
+        items = []
+        for conflict in self._store.list_conflicts():
+            raw_clashes = conflict.data.get("clashes") or {}
+            clashes = tuple(
+                FieldClash(str(name), _show(values.get("kept")), _show(values.get("other")))
+                for name, values in sorted(raw_clashes.items())
+                if isinstance(values, dict)
+            )
+            items.append(
+                ConflictItem(
+                    conflict_id=conflict.conflict_id,
+                    household_id=conflict.household_id,
+                    head_name=heads.get(conflict.household_id or "", ""),
+                    entity=conflict.target_entity,
+                    entity_id=conflict.target_id,
+                    clashes=clashes,
+                )
+            )
+        return items
+
+    def rejected_items(self) -> list[RejectedItem]:
+        heads = {s.household_id: s.head_name for s in self._store.list_households()}
+        return [
+            RejectedItem(
+                mutation_id=q.entry.mutation_id,
+                entity=q.entry.entity,
+                entity_id=q.entry.entity_id,
+                head_name=heads.get(q.entry.household_id or "", ""),
+                reason=q.reason,
+                fields=tuple(sorted(q.entry.changed)),
+            )
+            for q in self._store.quarantined_mutations()
+        ]
+
+    def seed_demo_data(self, *, seed: int = 0, households: int = 60) -> int:
+        """Fill this (unlocked) store with synthetic households; returns how many."""
+        from app.services.demo import seed_store
+
+        dataset = seed_store(self._store, seed=seed, households=households)
+        return len(dataset.households)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def households(self) -> list[HouseholdListItem]:
+        open_clues = Counter(
+            clue.household_id for clue in self._store.list_clues(status=ClueStatus.OPEN)
+        )
+        return [
+            _list_item(summary, open_clues[summary.household_id])
+            for summary in self._store.list_households()
+        ]
+
+    def find_household_ids(self, text: str) -> frozenset[str]:
+        """Households matching a search the list cannot answer alone: an exact ID number (blind
+        index) or a member's name (the store's in-memory index)."""
+        if looks_like_id_number(text):
+            try:
+                members = self._store.find_by_id_number(text)
+            except ValidationError:
+                return frozenset()
+            return frozenset(m.household_id for m in members)
+        if not text.strip():
+            return frozenset()
+        return frozenset(s.household_id for s in self._store.search_households(text))
+
+    def household_file(self, household_id: str, *, on: date | None = None) -> HouseholdFile:
+        on = on or date.today()
+        household = self._store.get_household(household_id)
+        visits = self._store.list_visits(household_id)
+        visits.sort(key=lambda v: (v.visit_date or date.min, v.revision), reverse=True)
+        clues = self._store.list_clues(household_id=household_id)
+        return HouseholdFile(
+            household=household,
+            members=household.members,
+            visits=tuple(visits),
+            clues=tuple(clues),
+            eligibility=self._eligibility(household.grid_id, visits, on),
+        )
+
+    def home(self, *, on: date | None = None) -> HomeSummary:
+        on = on or date.today()
+        due = self._store.list_households(review_due_by=on + timedelta(days=REVIEW_HORIZON_DAYS))
+        due.sort(key=lambda s: (s.next_review or date.max, s.household_id))
+        return HomeSummary(
+            household_count=self._store.household_count(),
+            reviews_due=tuple(_list_item(s, 0) for s in due),
+            open_clue_count=len(self._store.list_clues(status=ClueStatus.OPEN)),
+            tasks=tuple(self._task_item(t) for t in self._store.list_tasks(status=TaskStatus.OPEN)),
+        )
+
+    def _task_item(self, task: TaskView) -> TaskItem:
+        household_ids = tuple(str(h) for h in task.data.get("household_ids", []) or [])
+        window_start = _parse_day(task.data.get("window_start"))
+        done = 0
+        for household_id in household_ids:
+            try:
+                visits = self._store.list_visits(household_id)
+            except StoreError:
+                continue  # not (yet) on this laptop
+            if any(
+                v.status is not VisitStatus.DRAFT
+                and (window_start is None or (v.visit_date or date.min) >= window_start)
+                for v in visits
+            ):
+                done += 1
+        return TaskItem(
+            task_id=task.task_id,
+            title=str(task.data.get("title") or ""),
+            kind=task.kind,
+            deadline=task.deadline,
+            done=done,
+            total=len(household_ids),
+            household_ids=household_ids,
+        )
+
+    def open_clues(self) -> list[ClueListItem]:
+        clues = self._store.list_clues(status=ClueStatus.OPEN)
+        households = {s.household_id: s for s in self._store.list_households()}
+        items = []
+        for clue in clues:
+            summary = households.get(clue.household_id)
+            member_name = ""
+            if clue.member_id is not None:
+                member_name = str(clue.data.get("member_name", ""))
+            found = clue.data.get("found_on")
+            items.append(
+                ClueListItem(
+                    clue_id=clue.clue_id,
+                    household_id=clue.household_id,
+                    kind=clue.kind,
+                    status=clue.status,
+                    head_name=summary.head_name if summary else "",
+                    member_name=member_name,
+                    address=summary.address if summary else "",
+                    detail=str(clue.data.get("detail", "")),
+                    found_on=date.fromisoformat(found) if isinstance(found, str) else None,
+                )
+            )
+        return items
+
+    # -- visits ----------------------------------------------------------------------------
+
+    def start_visit(
+        self, household_id: str, kind: VisitKind, *, clue_ids: tuple[str, ...] = ()
+    ) -> VisitView:
+        """A new draft visit, pre-filled with the family as last recorded and the worker as the
+        first visitor (the form asks for the second); a clue-check visit names its clues."""
+        household = self._store.get_household(household_id)
+        visits = self._store.list_visits(household_id)
+        last = next((v for v in reversed(visits) if v.content.members), None)
+        members = last.content.members if last is not None else household.content.members
+        content = VisitContent(
+            visitors=(self._store.user_id,) if self._store.user_id else (),
+            members=members,
+            incomes=last.content.incomes if last is not None else (),
+            assets=last.content.assets if last is not None else (),
+            expenses=last.content.expenses if last is not None else (),
+            clue_ids=clue_ids,
+        )
+        return self._store.create_visit_draft(household_id, kind, content)
+
+    def discover_household(
+        self,
+        *,
+        grid_id: str,
+        head_name: str,
+        address: str,
+        phone: str = "",
+        registered_residence: str = "",
+        actual_residence: str = "",
+    ) -> VisitView:
+        """主动发现: record a family found in hardship in the field and open its discovery
+        visit (the form then records members, incomes and the rest)."""
+        if not grid_id:
+            raise ValidationError("请选择网格", "Choose the grid", code="discovery_grid")
+        try:
+            content = HouseholdContent(
+                head_name=head_name,
+                address=address,
+                phone=phone,
+                registered_residence=registered_residence,
+                actual_residence=actual_residence,
+            )
+        except PydanticValidationError as exc:
+            raise ValidationError(
+                "请填写户主姓名和住址",
+                "Enter the head of household's name and the address",
+                code="discovery_fields",
+            ) from exc
+        household = self._store.create_household(grid_id=grid_id, content=content)
+        return self.start_visit(household.household_id, VisitKind.DISCOVERY)
+
+    def grid_ids(self) -> list[str]:
+        """The grids this laptop holds households of (where a discovery can be filed)."""
+        return sorted({s.grid_id for s in self._store.list_households()})
+
+    def add_photo(self, visit_id: str, source: Path | bytes) -> VisitView:
+        """Import a photo into a draft visit (metadata stripped, downscaled)."""
+        visit = self._store.get_visit(visit_id)
+        photo = prepare_photo(source)
+        attachment = self._store.add_attachment(
+            visit.household_id, io.BytesIO(photo.jpeg), kind="photo", visit_id=visit_id
+        )
+        return self._store.update_visit_draft(
+            visit_id, photo_ids=(*visit.content.photo_ids, attachment.attachment_id)
+        )
+
+    def add_signature(self, visit_id: str, signer: str, png: bytes) -> VisitView:
+        """Keep a signature drawn on the pad ("household" or a visitor's user id)."""
+        if not png:
+            raise ValidationError("签名为空", "The signature is empty", code="signature_empty")
+        visit = self._store.get_visit(visit_id)
+        attachment = self._store.add_attachment(
+            visit.household_id, io.BytesIO(png), kind="signature", visit_id=visit_id
+        )
+        others = tuple(s for s in visit.content.signatures if s.signer != signer)
+        ref = SignatureRef(
+            signer=signer, attachment_id=attachment.attachment_id, signed_at=datetime.now(UTC)
+        )
+        return self._store.update_visit_draft(visit_id, signatures=(*others, ref))
+
+    def attachment_bytes(self, attachment_id: str) -> bytes:
+        """A decrypted photo or signature, in memory only (for thumbnails)."""
+        return self._store.read_attachment(attachment_id)
+
+    def visit(self, visit_id: str) -> VisitView:
+        return self._store.get_visit(visit_id)
+
+    def save_visit_draft(self, visit_id: str, content: VisitContent) -> VisitView:
+        """Write the whole form into the draft record (one outbox row for the changed fields)."""
+        before = self._store.get_visit(visit_id).content
+        changed = {
+            name: getattr(content, name)
+            for name in VisitContent.model_fields
+            if getattr(content, name) != getattr(before, name)
+        }
+        if not changed:
+            self._store.discard_draft(visit_id)
+            return self._store.get_visit(visit_id)
+        return self._store.update_visit_draft(visit_id, **changed)
+
+    def autosave_visit(self, visit_id: str, form_state: dict[str, Any]) -> None:
+        """Keep the form's state as typed (it need not validate) so a crash loses nothing."""
+        self._store.autosave_draft(visit_id, form_state)
+
+    def recovered_drafts(self) -> list[DraftRecovery]:
+        return self._store.recover_drafts()
+
+    def complete_visit(
+        self,
+        visit_id: str,
+        content: VisitContent,
+        clue_outcomes: Mapping[str, ClueStatus] | None = None,
+    ) -> VisitView:
+        """Save the form and lock the visit (the store checks visitors, notice and finding);
+        then close (销号) each clue the visit checked with its outcome."""
+        outcomes = dict(clue_outcomes or {})
+        missing = [c for c in content.clue_ids if c not in outcomes]
+        if missing:
+            raise ValidationError(
+                "请填写每条线索的核实结果",
+                "Record the outcome of every clue this visit checks",
+                code="visit_clue_outcome",
+            )
+        # The result the worker saw is part of the signed record: the server recomputes it with
+        # the policy in force and flags any difference for the supervisor (trust but verify).
+        draft = self._store.get_visit(visit_id)
+        decision = self.evaluate(draft.household_id, content, on=draft.visit_date)
+        content = content.model_copy(
+            update={"eligibility": decision.to_dict() if decision is not None else None}
+        )
+        self.save_visit_draft(visit_id, content)
+        visit = self._store.complete_visit(visit_id)
+        for clue_id in content.clue_ids:
+            self._store.close_clue(clue_id, outcomes[clue_id], visit_id=visit_id)
+        # People found living in the home who are not on the household record join it (each
+        # with its own outbox row); existing members are left as the record has them, since a
+        # completed visit is evidence for the reviewer, not an edit of the register.
+        household = self._store.get_household(visit.household_id)
+        known = {m.member_id for m in household.members}
+        for member in content.members:
+            if member.member_id not in known:
+                self._store.add_member(visit.household_id, member)
+        return visit
+
+    def evaluate(
+        self, household_id: str, content: VisitContent, *, on: date | None = None
+    ) -> EligibilityDecision | None:
+        """The eligibility result of the family as entered so far (None: not enough data)."""
+        household = self._store.get_household(household_id)
+        return self._evaluate(household.grid_id, content, on or date.today())
+
+    def _eligibility(
+        self, grid_id: str, visits: list[VisitView], on: date
+    ) -> EligibilityDecision | None:
+        latest = next((v for v in visits if v.content.members), None)
+        if latest is None:
+            return None
+        return self._evaluate(grid_id, latest.content, on)
+
+    def _evaluate(
+        self, grid_id: str, content: VisitContent, on: date
+    ) -> EligibilityDecision | None:
+        if not content.members:
+            return None
+        try:
+            policy = policy_in_force(grid_id, on, ancestors=(self._policy_region,))
+            return evaluate_visit(policy, content, on)
+        except (PolicyError, ValidationError) as exc:
+            logger.info("no eligibility result: %s", exc.code)
+            return None
+
+
+def _parse_day(raw: object) -> date | None:
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        return None
+
+
+def _show(value: object) -> str:
+    """A field value as the conflict list shows it (JSON for structures)."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _list_item(summary: HouseholdSummary, open_clues: int) -> HouseholdListItem:
+    return HouseholdListItem(
+        household_id=summary.household_id,
+        grid_id=summary.grid_id,
+        head_name=summary.head_name,
+        address=summary.address,
+        member_count=summary.member_count,
+        status=summary.status,
+        category=summary.category,
+        next_review=summary.next_review,
+        open_clues=open_clues,
+    )

@@ -1,0 +1,1 @@
+"""Everything that crosses the network: wire protocol, sync client and central server."""

@@ -1,0 +1,28 @@
+"""The sync client: `SyncEngine.run_once` pushes the outbox and pulls the user's buckets."""
+
+from sync.client.config import ClientConfig
+from sync.client.engine import SyncEngine, SyncProgress, SyncReport, register_device
+from sync.client.errors import (
+    ApiAnswerError,
+    AuthRequiredError,
+    CancelledError,
+    OfflineError,
+    RevokedError,
+    SyncError,
+    TlsError,
+)
+
+__all__ = [
+    "ApiAnswerError",
+    "AuthRequiredError",
+    "CancelledError",
+    "ClientConfig",
+    "OfflineError",
+    "RevokedError",
+    "SyncEngine",
+    "SyncError",
+    "SyncProgress",
+    "SyncReport",
+    "TlsError",
+    "register_device",
+]

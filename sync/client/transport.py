@@ -1,0 +1,212 @@
+"""HTTP transport: one `requests.Session`, explicit (connect, read) timeouts, verified TLS,
+version headers on every request, exponential backoff with full jitter, and typed answers.
+
+Every call the engine makes is safe to repeat: pushes are idempotent by `mutation_id` on the
+server, pulls and checksums are reads, attachment chunks are placed by offset. So a transient
+failure (connection refused or reset, timeout, truncated body, 5xx, 429) is retried here after
+a random delay in [0, min(cap, base·2^n)] ("full jitter": many laptops coming back online at
+8 a.m. spread out instead of hammering the server together). A 4xx answer is definite and
+raised at once as `ApiAnswerError` (or `RevokedError`, which the engine turns into a wipe).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import random
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from sync.client.config import ClientConfig
+from sync.client.errors import (
+    ApiAnswerError,
+    CancelledError,
+    OfflineError,
+    RevokedError,
+    TlsError,
+)
+from sync.protocol import HEADER_APP_VERSION, HEADER_SCHEMA_VERSION, SCHEMA_VERSION, ErrorCode
+
+logger = logging.getLogger(__name__)
+
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class TransferStats:
+    """Bytes and requests that went over the wire (the benchmark's resend measure uses them)."""
+
+    requests: int = 0
+    retries: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+
+
+class _TransientError(Exception):
+    pass
+
+
+class Transport:
+    def __init__(
+        self,
+        config: ClientConfig,
+        session: requests.Session | None = None,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config
+        self.session = session or requests.Session()
+        self.session.verify = config.verify
+        self.session.trust_env = False  # a stray HTTPS_PROXY must not reroute household data
+        self.session.headers.update(
+            {
+                HEADER_SCHEMA_VERSION: str(SCHEMA_VERSION),
+                HEADER_APP_VERSION: config.app_version,
+                "User-Agent": f"jiafang-client/{config.app_version}",
+            }
+        )
+        self.stats = TransferStats()
+        self._rng = rng or random.Random()
+        self.token_provider: Callable[[], str | None] = lambda: None
+
+    def close(self) -> None:
+        self.session.close()
+
+    def backoff_delay(self, attempt: int) -> float:
+        cap = min(self.config.backoff_max_s, self.config.backoff_base_s * (2**attempt))
+        return self._rng.uniform(0, cap)
+
+    def sleep(self, seconds: float, cancel: threading.Event | None) -> None:
+        if cancel is None:
+            threading.Event().wait(seconds)
+        elif cancel.wait(seconds):
+            raise CancelledError()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        content: bytes | None = None,
+        content_type: str = "application/json",
+        gzip_body: bool = False,
+        authenticated: bool = True,
+        cancel: threading.Event | None = None,
+        attempts: int | None = None,
+        expect_json: bool = True,
+    ) -> Answer:
+        """Send one request, retrying transient failures; a 2xx answer with a complete body,
+        or a typed error."""
+        if json_body is not None:
+            content = json.dumps(json_body, separators=(",", ":")).encode()
+        headers: dict[str, str] = {}
+        if content is not None:
+            headers["Content-Type"] = content_type
+            if gzip_body:
+                content = gzip.compress(content, compresslevel=5)
+                headers["Content-Encoding"] = "gzip"
+        url = self.config.server_url + path
+        tries = attempts or self.config.max_attempts
+        last = ""
+        for attempt in range(tries):
+            if cancel is not None and cancel.is_set():
+                raise CancelledError()
+            if authenticated:
+                token = self.token_provider()
+                if token:
+                    headers["Authorization"] = f"Bearer {token}"
+            try:
+                return self._once(method, url, params, content, headers, expect_json)
+            except _TransientError as exc:
+                last = str(exc)
+            if attempt + 1 < tries:
+                self.stats.retries += 1
+                delay = self.backoff_delay(attempt)
+                logger.info("transient failure (%s); retry %d in %.2fs", last, attempt + 1, delay)
+                self.sleep(delay, cancel)
+        raise OfflineError(last)
+
+    def _once(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        content: bytes | None,
+        headers: dict[str, str],
+        expect_json: bool,
+    ) -> Answer:
+        self.stats.requests += 1
+        if content is not None:
+            self.stats.bytes_sent += len(content)
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                data=content,
+                headers=headers,
+                timeout=self.config.timeout,
+            )
+            body = response.content  # reads it all: a truncated body raises here
+        except requests.exceptions.SSLError as exc:
+            raise TlsError() from exc  # a certificate problem is not fixed by waiting
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
+            raise _TransientError(type(exc).__name__) from exc
+        self.stats.bytes_received += len(body)
+        status = response.status_code
+        if status in _RETRY_STATUSES:
+            raise _TransientError(f"HTTP {status}")
+        length = response.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) != len(body):
+            raise _TransientError("short body")
+        if 200 <= status < 300:
+            answer = Answer(status, body, response.headers)
+            if expect_json and body:
+                try:
+                    answer.json()
+                except ValueError as exc:
+                    raise _TransientError("unreadable body") from exc
+            return answer
+        raise self._answer_error(status, body)
+
+    @staticmethod
+    def _answer_error(status: int, body: bytes) -> Exception:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict) or "code" not in parsed:
+            # A proxy's or a cut-off answer: not the server's word, so not definite.
+            return _TransientError(f"HTTP {status} without an error body")
+        code = str(parsed.get("code"))
+        if code == ErrorCode.REVOKED:
+            return RevokedError()
+        return ApiAnswerError(
+            status,
+            code,
+            str(parsed.get("message_zh", "")),
+            str(parsed.get("message_en", "")),
+            parsed.get("detail"),
+        )

@@ -1,0 +1,73 @@
+"""`python -m sync.server [--host H] [--port P] [--data-dir DIR] [--database-url URL]` serves;
+`python -m sync.server verify-audit [--data-dir DIR] [--database-url URL]` checks the audit
+chain and exits 0 (intact) or 1 (broken)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from sqlmodel import Session
+
+from sync.server.audit import verify_chain
+from sync.server.config import ENV_DATABASE_URL, load_settings
+from sync.server.crypto import ServerKeys
+from sync.server.db import make_engine, run_migrations
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sync.server", description="Jiafang sync server"
+    )
+    parser.add_argument("command", nargs="?", choices=["serve", "verify-audit"], default="serve")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8443)
+    parser.add_argument("--data-dir", default=None, help="SQLite file, attachments, key file")
+    parser.add_argument(
+        "--database-url", default=None, help=f"postgresql://… (or {ENV_DATABASE_URL})"
+    )
+    parser.add_argument("--ssl-certfile", default=None, help="serve TLS directly")
+    parser.add_argument("--ssl-keyfile", default=None)
+    parser.add_argument("--proxy-headers", action="store_true", help="behind a TLS reverse proxy")
+    parser.add_argument("--log-level", default="info")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    settings = load_settings(args.data_dir, args.database_url)
+    if args.command == "verify-audit":
+        engine = make_engine(settings.database_url)
+        run_migrations(engine)
+        with Session(engine) as session:
+            result = verify_chain(session, ServerKeys.from_master(settings.master_key))
+        if result.ok:
+            print(f"audit chain intact: {result.entries} entries")
+            return 0
+        print(f"audit chain BROKEN at entry {result.first_bad_entry}: {result.reason}")
+        return 1
+
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    application = create_app(settings)
+    uvicorn.run(
+        application,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        proxy_headers=args.proxy_headers,
+        server_header=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Reading request bodies with hard limits: size (streamed, not trusted from headers), gzip
+(decompressed with a bound, against zip bombs) and JSON (malformed → 400, invalid → 422)."""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from typing import Any, TypeVar
+
+import pydantic
+from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync.protocol import ErrorBody, ErrorCode
+from sync.server.errors import ApiError
+
+ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(
+        413,
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        f"请求内容过大（上限 {limit} 字节）",
+        f"Request body too large (limit {limit} bytes)",
+        detail={"limit": limit},
+    )
+
+
+class PayloadTooLargeError(ApiError):
+    def __init__(self, limit: int) -> None:
+        error = too_large(limit)
+        super().__init__(
+            error.status, error.code, error.message_zh, error.message_en, detail=error.detail
+        )
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def decode_content(request: Request, raw: bytes, limit: int) -> bytes:
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        return raw
+    if encoding != "gzip":
+        raise ApiError(
+            415,
+            ErrorCode.UNSUPPORTED_ENCODING,
+            "仅支持 gzip 压缩",
+            "Only gzip content encoding is supported",
+        )
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        plain = decompressor.decompress(raw, limit + 1)
+    except zlib.error as exc:
+        raise ApiError(400, ErrorCode.MALFORMED_JSON, "gzip 数据损坏", "Corrupt gzip body") from exc
+    if len(plain) > limit or decompressor.unconsumed_tail:
+        raise too_large(limit)
+    if not decompressor.eof:
+        raise ApiError(400, ErrorCode.MALFORMED_JSON, "gzip 数据不完整", "Truncated gzip body")
+    return plain
+
+
+def validation_detail(errors: list[Any]) -> dict[str, Any]:
+    """Pydantic errors without the offending input (it may be personal data)."""
+    return {
+        "errors": [
+            {"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type"), "msg": e.get("msg")}
+            for e in errors[:20]
+        ]
+    }
+
+
+def parse_json(raw: bytes, model: type[ModelT]) -> ModelT:
+    try:
+        return model.model_validate_json(raw)
+    except pydantic.ValidationError as exc:
+        errors = exc.errors(include_input=False)
+        if any(e.get("type") == "json_invalid" for e in errors):
+            raise ApiError(
+                400, ErrorCode.MALFORMED_JSON, "JSON 格式错误", "Malformed JSON"
+            ) from exc
+        if any(
+            e.get("type") == "too_long" and e.get("loc", ())[:1] == ("mutations",) for e in errors
+        ):
+            # 422, not 413: the body breaks the documented schema (maxItems), it is not big.
+            raise ApiError(
+                422,
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                "一次最多提交 200 条变更",
+                "At most 200 mutations per push",
+            ) from exc
+        raise ApiError(
+            422,
+            ErrorCode.INVALID_REQUEST,
+            "请求内容不符合格式",
+            "The request does not match the schema",
+            detail=validation_detail(list(errors)),
+        ) from exc
+
+
+class BodyLimitMiddleware:
+    """Refuse any request body above `limit` bytes, declared or streamed (pure ASGI, so it also
+    covers bodies FastAPI parses itself)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await self._refuse(send)
+                return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise PayloadTooLargeError(self.limit)
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    async def _refuse(self, send: Send) -> None:
+        error = too_large(self.limit)
+        body = (
+            ErrorBody(
+                code=error.code,
+                message_zh=error.message_zh,
+                message_en=error.message_en,
+                detail=error.detail,
+            )
+            .model_dump_json()
+            .encode()
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class ConcurrencyLimitMiddleware:
+    """At most `limit` requests in progress at once; the others wait in arrival order (pure
+    ASGI, on the event loop, costing no thread or connection while they wait)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self._slots: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._slots is None:  # created on the server's own event loop
+            self._slots = asyncio.Semaphore(self.limit)
+        async with self._slots:
+            await self.app(scope, receive, send)

@@ -1,0 +1,93 @@
+"""Engine, sessions and start-up migrations for SQLite (default) and PostgreSQL.
+
+SQLite: WAL, foreign keys, a busy timeout, and every transaction opened with `BEGIN IMMEDIATE`
+so writers queue on the database lock instead of failing when a read transaction later tries to
+write (most requests write: audit entries, token use). PostgreSQL: psycopg 3, READ COMMITTED;
+writers serialise only where they must (the change sequence and the audit chain rows).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlmodel import Session
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Arbitrary constant: PostgreSQL advisory lock that lets one process migrate at a time.
+_MIGRATION_LOCK_ID = 7_301_948_112
+#: Connections per server process on PostgreSQL (kept + extra under load); several processes
+#: must together stay under the server's `max_connections` (DEPLOY.md).
+PG_POOL_SIZE = 10
+PG_POOL_OVERFLOW = 10
+
+
+def make_engine(database_url: str, *, echo: bool = False) -> Engine:
+    if database_url.startswith("sqlite"):
+        engine = create_engine(
+            database_url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        database_url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=PG_POOL_SIZE,
+        max_overflow=PG_POOL_OVERFLOW,
+    )
+
+
+def request_concurrency(engine: Engine) -> int | None:
+    """How many requests may be in progress at once: as many as the pool has connections (each
+    request uses one session), so a burst waits its turn instead of failing after the pool's
+    checkout timeout while more threads than connections compete. None: no limit (SQLite, whose
+    writers queue on the database lock anyway)."""
+    if engine.dialect.name == "postgresql":
+        return PG_POOL_SIZE + PG_POOL_OVERFLOW
+    return None
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the sqlite3 module so `begin` below decides the mode.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def run_migrations(engine: Engine) -> None:
+    """Bring the schema to the latest Alembic revision (from empty on a new database)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several server processes may start together: one migrates, the others wait.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_ID})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    logger.info("database schema is at the latest revision")
+
+
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One session per unit of work (request); closed (and rolled back if open) afterwards."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session

@@ -1,0 +1,91 @@
+"""Photos: a 3 MB upload cut at 60% resumes where it stopped; other laptops fetch on demand."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.sync.e2e.harness import Laptop, LiveServer, household_content
+from tests.sync.faults.proxy import Fault, FaultProxy
+
+LaptopFactory = Callable[[str], Laptop]
+CHUNK = 256 * 1024
+PHOTO_SIZE = 3 * 1024 * 1024
+
+
+def _offsets(proxy: FaultProxy) -> list[int]:
+    return [
+        int(parse_qs(urlsplit(path).query)["offset"][0])
+        for path in proxy.log.paths("PUT", "/v1/attachments/")
+    ]
+
+
+@pytest.fixture
+def proxy(server: LiveServer) -> FaultProxy:
+    fault_proxy = FaultProxy(server.port)
+    yield fault_proxy  # type: ignore[misc]
+    fault_proxy.close()
+
+
+@pytest.mark.slow
+def test_photo_upload_cut_at_60_percent_resumes_from_where_it_stopped(
+    server: LiveServer, proxy: FaultProxy, laptop_factory: LaptopFactory
+) -> None:
+    fw1, fw2 = laptop_factory("fw1"), laptop_factory("fw2")
+    hid = fw1.db.create_household(grid_id="G1", content=household_content("赵六", 1)).household_id
+    photo = os.urandom(PHOTO_SIZE)
+    attachment = fw1.db.add_attachment(hid, io.BytesIO(photo), kind="photo")
+    # Seven chunks (58%) go through, the eighth is cut half-way (~62%), then the network stays
+    # down until this run gives up.
+    proxy.add(
+        Fault("reset_upload", "PUT", "/v1/attachments/", skip=7, fraction=0.5),
+        Fault("drop", "PUT", "/v1/attachments/", times=50),
+    )
+    first = fw1.engine(proxy.url, attachment_chunk_bytes=CHUNK).run_once()
+    assert first.outcome == "offline"
+    assert fw1.db.pending_count() == 3  # nothing acknowledged without its photo
+    stopped_at = 7 * CHUNK
+    assert server.records("attachment") == []
+
+    proxy.clear()
+    log_mark = len(_offsets(proxy))
+    second = fw1.engine(proxy.url, attachment_chunk_bytes=CHUNK).run_once()
+
+    assert second.ok and second.attachments_uploaded == 1
+    resumed = _offsets(proxy)[log_mark:]
+    assert resumed[0] == stopped_at  # not from zero
+    assert second.attachment_bytes_sent == PHOTO_SIZE - stopped_at
+    puts = [e for e in proxy.log.exchanges if e.method == "PUT"]
+    reached_server = sum(e.request_bytes for e in puts if e.fault is None) + sum(
+        e.request_bytes // 2 for e in puts if e.fault == "reset_upload"
+    )
+    assert reached_server <= PHOTO_SIZE + CHUNK  # at most the cut chunk went twice
+    assert [r.meta["sha256"] for r in server.records("attachment")] == [attachment.sha256]
+
+    # Another laptop gets the record and fetches the photo only when asked.
+    assert fw2.engine().run_once().ok
+    theirs = fw2.db.get_attachment(attachment.attachment_id)
+    assert not theirs.present
+    assert fw2.engines[0].fetch_attachment(attachment.attachment_id) == photo
+
+
+@pytest.mark.slow
+def test_photo_the_server_already_has_is_not_sent_again(
+    server: LiveServer, laptop_factory: LaptopFactory
+) -> None:
+    fw1, fw2 = laptop_factory("fw1"), laptop_factory("fw2")
+    hid = fw1.db.create_household(grid_id="G1", content=household_content("钱七", 1)).household_id
+    photo = os.urandom(300 * 1024)
+    fw1.db.add_attachment(hid, io.BytesIO(photo), kind="photo")
+    assert fw1.engine().run_once().attachments_uploaded == 1
+    assert fw2.engine().run_once().ok
+    fw2.db.add_attachment(hid, io.BytesIO(photo), kind="signature")  # same bytes, new record
+
+    report = fw2.engines[0].run_once()
+
+    assert report.ok and report.applied == 1
+    assert report.attachments_uploaded == 0 and report.attachment_bytes_sent == 0

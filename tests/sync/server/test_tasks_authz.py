@@ -1,0 +1,204 @@
+"""The authorisation matrix of the workflow endpoints (tasks, spot checks, reviews, clues): every
+role of the conftest world, anonymous and a revoked device, against each endpoint and object,
+listing counts included, compared with an explicit table. Anything not in a table's allow
+column must be refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.sync.server.conftest import MARKER_ID, World
+from tests.sync.server.test_tasks import push_visit
+
+ROLES = ["fw_a", "fw_b", "sup_1", "sup_2", "admin", "con_a", "con_b", "aadm_a"]
+
+
+def call(world: World, who: str | None, method: str, path: str, body: Any = None) -> Any:
+    headers = world.accounts[who].headers if who else {}
+    return world.client.request(method, path, json=body, headers=headers)
+
+
+def objects(world: World) -> dict[str, str]:
+    """A visit and a clue on H1 (street S1, grid G1, in the open agency task T_open) and a
+    spot-check draw over S1."""
+    visit = push_visit(world, "fw_a", "H1")
+    clue = call(world, "sup_1", "POST", "/v1/clues", {"id_number": MARKER_ID, "kind": "vehicle"})
+    assert clue.status_code == 201, clue.text
+    draw = call(
+        world,
+        "sup_1",
+        "POST",
+        "/v1/spot-checks",
+        {"region_id": "S1", "sample_size": 1, "inspector_count": 1, "seed": "matrix"},
+    )
+    assert draw.status_code == 201, draw.text
+    return {
+        "visit": visit,
+        "clue": clue.json()["clues"][0]["id"],
+        "draw": draw.json()["id"],
+        "task": world.ids["T_open"],
+    }
+
+
+#: Tasks each role lists before anything else is created (T_closed and T_b included).
+TASK_LISTING = {
+    "fw_a": set(),
+    "fw_b": set(),
+    "sup_1": {"T_open", "T_closed"},
+    "sup_2": {"T_b"},
+    "admin": {"T_open", "T_closed", "T_b"},
+    "con_a": {"T_open"},
+    "con_b": {"T_b"},
+    "aadm_a": {"T_open"},
+}
+#: GET endpoints on the objects: who gets 200 (everyone else of ROLES gets the other status).
+READS: list[tuple[str, set[str], int]] = [
+    ("/v1/tasks/{task}", {"sup_1", "admin", "con_a", "aadm_a"}, 404),
+    ("/v1/visits/{visit}/reviews", {"fw_a", "sup_1", "admin", "con_a", "aadm_a"}, 404),
+    ("/v1/clues/{clue}", {"fw_a", "sup_1", "admin", "con_a", "aadm_a"}, 404),
+    ("/v1/spot-checks/{draw}", {"sup_1", "admin"}, 0),  # 0: 403 for non-managers, 404 sup_2
+    ("/v1/reviews/queue", {"sup_1", "sup_2", "admin"}, 403),
+    ("/v1/eligibility-flags", {"sup_1", "sup_2", "admin"}, 403),
+]
+#: Listing counts per role (after `objects`): (path, {role: count}); absent role = refused.
+COUNTS: list[tuple[str, str, dict[str, int]]] = [
+    ("/v1/reviews/queue", "count", {"sup_1": 1, "sup_2": 0, "admin": 1}),
+    ("/v1/clues", "count", {"fw_a": 1, "sup_1": 1, "admin": 1, "con_a": 1, "aadm_a": 1}),
+    ("/v1/spot-checks", "draws", {"sup_1": 1, "sup_2": 0, "admin": 1}),
+]
+#: State-changing endpoints: the status each role gets when refused (allowed roles run last, in
+#: the order given, so a refusal is always checked against the unchanged object).
+WRITES: list[tuple[str, str, Any, dict[str, int], list[str]]] = [
+    (
+        "POST",
+        "/v1/visits/{visit}/approve",
+        {},
+        {"fw_a": 403, "fw_b": 403, "sup_2": 404, "con_a": 403, "con_b": 403, "aadm_a": 403},
+        ["sup_1"],
+    ),
+    (
+        "POST",
+        "/v1/clues/{clue}/link",
+        {"member_id": "{M1}"},
+        {"fw_a": 403, "fw_b": 403, "sup_2": 404, "con_a": 403, "con_b": 403, "aadm_a": 403},
+        ["sup_1", "admin"],
+    ),
+    (
+        "POST",
+        "/v1/tasks/{task}/split",
+        {"shares": [{"user_id": "{con_a}", "household_ids": ["{H1}"]}]},
+        {"fw_a": 404, "fw_b": 404, "sup_1": 403, "sup_2": 404, "con_a": 403, "con_b": 404},
+        ["aadm_a"],
+    ),
+    (
+        "POST",
+        "/v1/tasks/{task}/close",
+        None,
+        {"fw_a": 403, "fw_b": 403, "sup_2": 404, "con_a": 403, "con_b": 403, "aadm_a": 403},
+        ["sup_1"],
+    ),
+]
+
+
+def fill(world: World, ids: dict[str, str], text: str) -> str:
+    names = {**ids, **world.ids, **{k: a.user_id for k, a in world.accounts.items()}}
+    for name, value in names.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def fill_body(world: World, ids: dict[str, str], body: Any) -> Any:
+    if isinstance(body, str):
+        return fill(world, ids, body)
+    if isinstance(body, list):
+        return [fill_body(world, ids, b) for b in body]
+    if isinstance(body, dict):
+        return {k: fill_body(world, ids, v) for k, v in body.items()}
+    return body
+
+
+def test_task_listing_follows_the_table(world: World) -> None:
+    names = {v: k for k, v in world.ids.items()}
+    for role in ROLES:
+        response = call(world, role, "GET", "/v1/tasks")
+        assert response.status_code == 200, role
+        listed = {names.get(t["id"], t["id"]) for t in response.json()["tasks"]}
+        assert listed == TASK_LISTING[role], role
+        assert response.json()["count"] == len(TASK_LISTING[role])
+
+
+def test_reads_and_counts_follow_the_table(world: World) -> None:
+    ids = objects(world)
+    for path, allowed, refusal in READS:
+        url = fill(world, ids, path)
+        for role in ROLES:
+            status = call(world, role, "GET", url).status_code
+            if role in allowed:
+                assert status == 200, (path, role)
+            elif refusal:
+                assert status == refusal, (path, role, status)
+            else:
+                assert status in (403, 404), (path, role, status)
+    for path, key, counts in COUNTS:
+        for role in ROLES:
+            response = call(world, role, "GET", path)
+            if role not in counts and path != "/v1/clues":
+                assert response.status_code == 403, (path, role)
+                continue
+            assert response.status_code == 200, (path, role)
+            value = response.json()[key]
+            assert (len(value) if isinstance(value, list) else value) == counts.get(role, 0), (
+                path,
+                role,
+            )
+
+
+def test_writes_follow_the_table(world: World) -> None:
+    ids = objects(world)
+    for method, path, body, refused, allowed in WRITES:
+        url, payload = fill(world, ids, path), fill_body(world, ids, body)
+        for role, status in refused.items():
+            response = call(world, role, method, url, payload)
+            assert response.status_code == status, (path, role, response.text)
+        for role in allowed:
+            response = call(world, role, method, url, payload)
+            assert response.status_code in (200, 201), (path, role, response.text)
+    creation = {"kind": "periodic_review", "household_ids": [world.ids["H1"]]}
+    creation["assign_to"] = {"agency_id": "A1"}
+    for role in ROLES:
+        response = call(world, role, "POST", "/v1/tasks", creation)
+        expected = {"sup_1": 201, "admin": 201, "sup_2": 404}.get(role, 403)
+        assert response.status_code == expected, (role, response.text)
+
+
+ENDPOINTS = [
+    ("GET", "/v1/tasks"),
+    ("POST", "/v1/tasks"),
+    ("GET", "/v1/tasks/x"),
+    ("POST", "/v1/tasks/x/close"),
+    ("POST", "/v1/tasks/x/split"),
+    ("GET", "/v1/spot-checks"),
+    ("POST", "/v1/spot-checks"),
+    ("GET", "/v1/spot-checks/x"),
+    ("GET", "/v1/reviews/queue"),
+    ("POST", "/v1/visits/x/review/start"),
+    ("POST", "/v1/visits/x/approve"),
+    ("POST", "/v1/visits/x/return"),
+    ("GET", "/v1/visits/x/reviews"),
+    ("GET", "/v1/eligibility-flags"),
+    ("GET", "/v1/clues"),
+    ("POST", "/v1/clues"),
+    ("GET", "/v1/clues/x"),
+    ("POST", "/v1/clues/x/link"),
+    ("POST", "/v1/clues/x/close"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+def test_anonymous_and_revoked_devices_get_nothing(world: World, method: str, path: str) -> None:
+    anonymous = call(world, None, method, path, {})
+    assert anonymous.status_code == 401, anonymous.text
+    revoked = call(world, "fw_r", method, path, {})
+    assert revoked.status_code == 403 and revoked.json()["code"] == "revoked", revoked.text

@@ -1,0 +1,269 @@
+"""The visit form driven like a worker in a home: errors next to fields, live eligibility,
+autosave and recovery, completion."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from app.domain import VisitStatus
+from app.services.profiles import ProfileInfo
+from tests.ui.conftest import PASSWORD
+from ui.shell import MainWindow
+from ui.widgets.signature_pad import SignaturePad
+from ui.widgets.visit_form import VisitFormPage
+
+WindowFactory = Callable[..., MainWindow]
+
+
+def _unlock(qtbot: QtBot, window: MainWindow) -> None:
+    with qtbot.wait_signal(window.households_loaded, timeout=10_000):
+        window.unlock_page.password_edit.setText(PASSWORD)
+        qtbot.mouseClick(window.unlock_page.unlock_button, Qt.MouseButton.LeftButton)
+
+
+def _start_visit(qtbot: QtBot, window: MainWindow, row: int = 0) -> VisitFormPage:
+    household_id = window.workspace.household_list.model.item(row).household_id
+    with qtbot.wait_signal(window.household_file_loaded, timeout=10_000):
+        window.workspace.open_household(household_id)
+    with qtbot.wait_signals([window.visit_opened, window.eligibility_updated], timeout=10_000):
+        qtbot.mouseClick(
+            window.workspace.household_file_view.new_visit_button, Qt.MouseButton.LeftButton
+        )
+    form = window.workspace.visit_form
+    assert form.isVisible()
+    return form
+
+
+@pytest.fixture
+def window(qtbot: QtBot, make_window: WindowFactory, demo_profile: ProfileInfo) -> MainWindow:
+    window = make_window()
+    _unlock(qtbot, window)
+    return window
+
+
+def test_errors_show_next_to_their_fields_until_fixed(qtbot: QtBot, window: MainWindow) -> None:
+    form = _start_visit(qtbot, window)
+    # Basics: only the worker is a visitor so far.
+    assert form.basics.visitors_error.isVisible()
+    assert form.basics.visitors_error.text() == "入户调查须至少两名工作人员"
+    qtbot.keyClicks(form.basics.visitor_edits[1], "user-lijun")
+    qtbot.wait_until(lambda: not form.basics.visitors_error.isVisible(), timeout=3_000)
+
+    # Members: add a member and type a bad ID number; the reason appears as it is typed.
+    form.go_to_step(1)
+    members = form.members
+    qtbot.mouseClick(members.add_button, Qt.MouseButton.LeftButton)
+    members.name_edit.setText("李小红")
+    qtbot.keyClicks(members.id_edit, "110105201001010011")
+    assert "校验码" in members.id_status.text()
+    assert members.id_status.objectName() == "Error"
+    members.id_edit.clear()
+    qtbot.keyClicks(members.id_edit, "110105201001010010")
+    # Birth date, sex (17th digit odd: male) and age derive from the number.
+    assert members.id_status.text().startswith("出生 2010-01-01 · 男 · ")
+
+    # Incomes: a negative amount is refused next to the row.
+    form.go_to_step(2)
+    incomes = form.incomes
+    qtbot.mouseClick(incomes.add_button, Qt.MouseButton.LeftButton)
+    amount = incomes.row_widget(incomes.row_count - 1, "monthly_amount")
+    assert isinstance(amount, QLineEdit)
+    qtbot.keyClicks(amount, "-500")
+    error = incomes.row_error(incomes.row_count - 1)
+    qtbot.wait_until(lambda: error.isVisible(), timeout=3_000)
+    assert error.text() == "金额不能为负数"
+    amount.clear()
+    qtbot.keyClicks(amount, "500")
+    qtbot.wait_until(lambda: not error.isVisible(), timeout=3_000)
+    qtbot.wait_until(lambda: form.problems_label.text() == "", timeout=3_000)
+    # The new member is offered for the income row.
+    member_combo = incomes.row_widget(incomes.row_count - 1, "member_id")
+    assert isinstance(member_combo, QComboBox)
+    assert member_combo.findText("李小红") >= 0
+    assert member_combo.itemText(0) == "全户"
+
+
+def test_eligibility_updates_as_incomes_are_entered(qtbot: QtBot, window: MainWindow) -> None:
+    form = _start_visit(qtbot, window)
+    before = form.eligibility.decision
+    assert before is not None
+    form.go_to_step(2)
+    with qtbot.wait_signal(window.eligibility_updated, timeout=5_000):
+        qtbot.mouseClick(form.incomes.add_button, Qt.MouseButton.LeftButton)
+        amount = form.incomes.row_widget(form.incomes.row_count - 1, "monthly_amount")
+        qtbot.keyClicks(amount, "20000")
+    after = form.eligibility.decision
+    assert after is not None
+    assert after.per_capita_income > before.per_capita_income
+    assert after.category.value == "not_eligible"
+    assert form.eligibility.reasons_list.count() > 0
+
+
+def test_completing_a_visit_checks_notice_and_finding(qtbot: QtBot, window: MainWindow) -> None:
+    form = _start_visit(qtbot, window)
+    qtbot.keyClicks(form.basics.visitor_edits[1], "user-lijun")
+    form.go_to_step(7)
+    with qtbot.wait_signal(window.visit_failed, timeout=5_000) as failed:
+        qtbot.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
+    assert failed.args == ["visit_notice"]
+    assert form.problems_label.text() == "告知书（承诺书）尚未签署"
+    form.finding.notice_check.setChecked(True)
+    form.finding.finding_combo.setCurrentIndex(form.finding.finding_combo.findData("eligible"))
+    visit_id = form.visit_id
+    with qtbot.wait_signal(window.visit_completed, timeout=5_000):
+        qtbot.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
+    qtbot.wait_until(
+        lambda: (
+            window.workspace.household_file_view.isVisible()
+            and window.workspace.household_file_view.visits_table.rowCount() >= 1
+        ),
+        timeout=5_000,
+    )
+    assert window.session is not None
+    assert window.session.visit(visit_id).status is VisitStatus.COMPLETED
+
+
+def test_incomplete_form_goes_to_the_step_with_the_problem(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    form = _start_visit(qtbot, window)
+    form.go_to_step(7)
+    qtbot.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
+    assert form.pages.currentIndex() == 0
+    assert form.problems_label.text() == "1 处需要修改"
+
+
+def test_a_draft_typed_before_a_crash_comes_back(
+    qtbot: QtBot, make_window: WindowFactory, demo_profile: ProfileInfo
+) -> None:
+    first = make_window()
+    _unlock(qtbot, first)
+    form = _start_visit(qtbot, first)
+    form.go_to_step(5)
+    with qtbot.wait_signal(first.visit_saved, timeout=10_000):
+        qtbot.keyClicks(form.conditions.housing_edit, "roof leaks")
+    # The process dies here: nothing saved by hand, the window never closed properly.
+    first.runner.shutdown()
+    first.session = None
+
+    second = make_window()
+    with qtbot.wait_signal(second.visit_opened, timeout=10_000):
+        _unlock(qtbot, second)
+    recovered = second.workspace.visit_form
+    assert recovered.isVisible()
+    assert recovered.conditions.housing_edit.toPlainText() == "roof leaks"
+    assert recovered.save_state_label.text() == "已恢复未保存的修改"
+
+
+def test_idle_lock_keeps_the_form_and_hides_it(
+    qtbot: QtBot, make_window: WindowFactory, demo_profile: ProfileInfo
+) -> None:
+    window = make_window()
+    _unlock(qtbot, window)
+    form = _start_visit(qtbot, window)
+    qtbot.keyClicks(form.basics.present_edit, "Zhang")
+    with qtbot.wait_signal(window.locked, timeout=3_000):
+        window.lock(idle=True)
+    assert form.visit_id == "" and form.basics.present_edit.text() == ""
+    with qtbot.wait_signal(window.visit_opened, timeout=10_000):
+        _unlock(qtbot, window)
+    assert window.workspace.visit_form.basics.present_edit.text() == "Zhang"
+
+
+def test_a_clue_is_resolved_through_a_clue_check_visit(qtbot: QtBot, window: MainWindow) -> None:
+    window.workspace.show_section(2)
+    clues = window.workspace.clues_page
+    before = clues.table.rowCount()
+    assert before > 0 and not clues.check_button.isEnabled()
+    clues.table.selectRow(0)
+    item = clues.selected_clue()
+    assert item is not None
+    with qtbot.wait_signal(window.visit_opened, timeout=10_000):
+        qtbot.mouseClick(clues.check_button, Qt.MouseButton.LeftButton)
+    form = window.workspace.visit_form
+    assert form.basics.kind_combo.currentData() == "clue_check"
+    form.basics.visitor_edits[1].setText("user-lijun")
+    form.go_to_step(7)
+    form.finding.notice_check.setChecked(True)
+    form.finding.finding_combo.setCurrentIndex(form.finding.finding_combo.findData("ineligible"))
+    outcome = form.finding.clue_outcome_combo(item.clue_id)
+    assert outcome.isVisible()
+    qtbot.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
+    assert form.pages.currentIndex() == 7
+    assert form.problems_label.text() == "1 处需要修改"
+    outcome.setCurrentIndex(outcome.findData("confirmed"))
+    with qtbot.wait_signal(window.visit_completed, timeout=10_000):
+        qtbot.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
+    qtbot.wait_until(lambda: clues.table.rowCount() == before - 1, timeout=10_000)
+    assert clues.clue(item.clue_id) is None
+
+
+def _camera_photo(path: Path) -> Path:
+    image = Image.effect_noise((1200, 900), 50).convert("RGB")
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (39.0, 54.0, 20.0), 3: "E", 4: (116.0, 23.0, 30.0)}
+    image.save(path, format="JPEG", exif=exif)
+    return path
+
+
+def _sign(pad: SignaturePad) -> None:
+    points = [QPointF(20, 60), QPointF(80, 30), QPointF(140, 80), QPointF(220, 40)]
+
+    def send(kind: QEvent.Type, point: QPointF, buttons: Qt.MouseButton) -> None:
+        event = QMouseEvent(
+            kind,
+            point,
+            pad.mapToGlobal(point),
+            Qt.MouseButton.LeftButton,
+            buttons,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(pad, event)
+
+    send(QEvent.Type.MouseButtonPress, points[0], Qt.MouseButton.LeftButton)
+    for point in points[1:]:
+        send(QEvent.Type.MouseMove, point, Qt.MouseButton.LeftButton)
+    send(QEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.NoButton)
+
+
+def test_photos_and_signatures_are_added_and_survive_saving(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    form = _start_visit(qtbot, window)
+    qtbot.keyClicks(form.basics.visitor_edits[1], "user-lijun")
+    form.go_to_step(6)
+    photos = form.photos
+    assert photos.thumbnails.count() == 0
+    paths = [str(_camera_photo(tmp_path / f"p{i}.jpg")) for i in range(2)]
+    with qtbot.wait_signal(window.photos_loaded, timeout=10_000, check_params_cb=lambda n: n == 2):
+        photos.photos_import_requested.emit(paths)  # what the file dialog returns
+    assert photos.thumbnails.count() == 2
+    icon = photos.thumbnails.item(0).icon()
+    assert not icon.isNull()
+
+    pad = photos.pads["household"]
+    assert pad.is_empty
+    _sign(pad)
+    assert not pad.is_empty
+    with qtbot.wait_signal(window.visit_saved, timeout=10_000):
+        qtbot.mouseClick(photos.keep_buttons["household"], Qt.MouseButton.LeftButton)
+    qtbot.wait_until(lambda: photos.signed_labels["household"].text() == "已签名", timeout=5_000)
+
+    # Saving the form must keep the photos and the signature it did not edit itself.
+    with qtbot.wait_signal(window.visit_saved, timeout=10_000):
+        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert window.session is not None
+    stored = window.session.visit(form.visit_id).content
+    assert len(stored.photo_ids) == 2
+    assert [s.signer for s in stored.signatures] == ["household"]
+    jpeg = window.session.attachment_bytes(stored.photo_ids[0])
+    assert dict(Image.open(io.BytesIO(jpeg)).getexif()) == {}

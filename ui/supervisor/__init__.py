@@ -1,0 +1,1 @@
+"""Screens for supervisors and agency admins: review queue, dashboards, spot checks, tasks."""
