@@ -42,6 +42,7 @@ MAX_ATTACHMENT_SIZE: Final = 64 * 1024 * 1024
 #: Largest have-check batch.
 MAX_HAVE_BATCH: Final = 1000
 
+
 def _json_integer(value: object) -> object:
     # JSON Schema's integer: a number without fraction (`3` or `3.0`), never `true` or `"3"`.
     if isinstance(value, bool | str | bytes):

@@ -34,6 +34,10 @@ from tests.sync.e2e.invariants import (
 
 BUCKET = "grid:G1"
 FAST = {"max_attempts": 3, "backoff_base_s": 0.02, "backoff_max_s": 0.1, "connect_timeout_s": 1.0}
+#: Bounds of the kill window (seconds after the sync started). How long a sync lasts depends on
+#: the machine and its load, so the window adapts: it shrinks when a sync finished before the
+#: kill and grows when the kill landed inside one, which settles at about 70% mid-sync kills.
+WINDOW_MIN_S, WINDOW_START_S, WINDOW_MAX_S = 0.02, 0.3, 2.0
 
 
 @dataclass
@@ -63,6 +67,7 @@ class KillCycle:
         self.laptop = Laptop.register(self.server, "fw1", root / "laptop")
         self.created: set[str] = set()
         self.tally = Tally()
+        self.window_s = WINDOW_START_S
 
     def close(self) -> None:
         self.laptop.close()
@@ -86,28 +91,47 @@ class KillCycle:
 
     def _kill_client(self, delay: float) -> bool:
         self.laptop.close()
+        started_r, started_w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: a laptop syncing, about to lose power
             code = 1
             try:
+                os.close(started_r)
                 store = LocalStore.open(self.laptop.folder / "store.sqlite3")
                 store.unlock(PASSWORD)
                 engine = SyncEngine(store, self._config(), username="fw1", password=PASSWORD)
-                code = 0 if engine.run_once().ok else 2
+                signalled = False
+
+                def on_progress(_progress: object) -> None:
+                    nonlocal signalled
+                    if not signalled:
+                        signalled = True
+                        os.write(started_w, b"s")
+
+                code = 0 if engine.run_once(progress=on_progress).ok else 2
             finally:
                 os._exit(code)
+        os.close(started_w)
+        # The delay counts from the sync's first step, not from the fork: unlocking the vault
+        # takes longer than many a sync.
+        with os.fdopen(started_r, "rb") as started:
+            started.read(1)
         time.sleep(delay)
         done, _ = os.waitpid(pid, os.WNOHANG)
         if done == 0:
             os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0) if done == 0 else None
+            os.waitpid(pid, 0)
         self.laptop.reopen()
         return done == 0
 
     def _kill_server(self, delay: float) -> bool:
         engine = self.laptop.engine(self.server.url, **FAST)
-        worker = threading.Thread(target=engine.run_once, daemon=True)
+        started = threading.Event()
+        worker = threading.Thread(
+            target=engine.run_once, kwargs={"progress": lambda _p: started.set()}, daemon=True
+        )
         worker.start()
+        started.wait(30)
         time.sleep(delay)
         mid = worker.is_alive()
         self.server.kill()
@@ -118,8 +142,10 @@ class KillCycle:
     def run(self) -> None:
         self._edit()
         victim = self.rng.choice(["client", "server"])
-        delay = self.rng.uniform(0.0, 0.35)
+        delay = self.rng.uniform(0.0, self.window_s)
         mid = self._kill_client(delay) if victim == "client" else self._kill_server(delay)
+        factor = 1.1 if mid else 0.8
+        self.window_s = min(WINDOW_MAX_S, max(WINDOW_MIN_S, self.window_s * factor))
         self.tally.runs += 1
         self.tally.kills[victim] += 1
         self.tally.mid_sync += int(mid)
