@@ -152,6 +152,12 @@ class SupervisionSection(QObject):
         self.tasks_page = TasksPage(runner)
         self.spotcheck_page = SpotCheckPage(runner)
         self.returned_page = ReturnedVisitsPage()
+        # Owned by the tab widget even while a role shows none of them: a page left without a
+        # parent outlives the window and PySide deletes it at exit, after its runner is gone,
+        # which crashes the process.
+        for page in self._pages():
+            page.setParent(self.tabs)
+            page.hide()
         self._role = ""
         workspace = window.workspace
         self.nav_row = workspace.navigation.count()
@@ -165,6 +171,15 @@ class SupervisionSection(QObject):
         self.returned_page.revise_requested.connect(self.revise)
         self.tabs.installEventFilter(self)
         self.retranslate()
+
+    def _pages(self) -> tuple[QWidget, ...]:
+        return (
+            self.review_page,
+            self.dashboard_page,
+            self.tasks_page,
+            self.spotcheck_page,
+            self.returned_page,
+        )
 
     # -- role and session ---------------------------------------------------------------------
 
