@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -127,8 +129,7 @@ def _describe_errors(schema: dict[str, Any]) -> None:
             wanted: list[str] = []
             if "requestBody" in operation:
                 wanted += ["400", "413", "422"]
-            if operation.get("parameters"):
-                wanted += ["422"]
+            wanted += ["422"]  # any operation refuses query parameters it does not declare
             if operation.get("security"):
                 wanted += ["401", "403"]
             for status in wanted:
@@ -162,6 +163,42 @@ def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
     return _error_response(500, "internal", "服务器内部错误", "Internal server error")
 
 
+_DECLARED_QUERY: dict[int, frozenset[str]] = {}
+
+
+def _declared_query(route: APIRoute) -> frozenset[str]:
+    names = _DECLARED_QUERY.get(id(route))
+    if names is None:
+        found: set[str] = set()
+        pending: list[Dependant] = [route.dependant]
+        while pending:
+            dependant = pending.pop()
+            found.update(field.alias for field in dependant.query_params)
+            pending.extend(dependant.dependencies)
+        names = frozenset(found)
+        _DECLARED_QUERY[id(route)] = names
+    return names
+
+
+def reject_unknown_query(request: Request) -> None:
+    """A query parameter no operation declares is refused, not ignored: a misspelt `since` or
+    `limit` silently falling back to its default would pull the wrong page without a word."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    if request.method not in route.methods or not route.include_in_schema:
+        return  # answered 405 with its Allow header, whatever the query says
+    unknown = sorted(set(request.query_params.keys()) - _declared_query(route))
+    if unknown:
+        raise ApiError(
+            422,
+            ErrorCode.INVALID_REQUEST,
+            "请求包含无法识别的参数",
+            "The request has query parameters this operation does not take",
+            detail={"unknown_parameters": unknown[:10]},
+        )
+
+
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     engine = make_engine(settings.database_url)
     if migrate:
@@ -178,6 +215,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         title="Jiafang sync server",
         version=f"schema-{SCHEMA_VERSION}",
         description="Accounts, scoped sync, attachments and audit for Jiafang laptops.",
+        dependencies=[Depends(reject_unknown_query)],
     )
     application.state.context = context
     application.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes)

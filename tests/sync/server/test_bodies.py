@@ -131,3 +131,20 @@ def test_the_limit_matches_the_postgresql_pool() -> None:
     assert request_concurrency(postgres) == PG_POOL_SIZE + PG_POOL_OVERFLOW
     assert postgres.pool.size() == PG_POOL_SIZE  # type: ignore[attr-defined]
     assert request_concurrency(make_engine("sqlite://")) is None
+
+
+def test_a_misspelt_query_parameter_is_refused_not_ignored(world: World) -> None:
+    headers = world.accounts["fw_a"].headers
+    # `sinse` instead of `since`: ignoring it would quietly pull from the start.
+    response = world.client.get(
+        "/v1/sync/pull", params={"bucket": "grid:G1", "sinse": 5}, headers=headers
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid_request"
+    assert body["detail"]["unknown_parameters"] == ["sinse"]
+    # The declared spelling still works.
+    good = world.client.get(
+        "/v1/sync/pull", params={"bucket": "grid:G1", "since": 0}, headers=headers
+    )
+    assert good.status_code == 200, good.text

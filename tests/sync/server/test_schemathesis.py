@@ -16,7 +16,6 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS, load_all_checks
-from schemathesis.core.failures import FailureGroup
 
 from sync.server.app import create_app
 from tests.sync.server.conftest import PASSWORD, World, make_settings, seed_world
@@ -28,21 +27,6 @@ MAX_EXAMPLES = 8
 #: Operations that end the caller's session: each of their cases signs in afresh, so the token
 #: the other cases use stays valid.
 SESSION_ENDING = {("POST", "/v1/auth/logout")}
-#: Failures found in operations of the core server modules (not this suite's owner's), reported
-#: to their owner; a failure there is shown as xfail with the reason instead of failing CI. A
-#: case that passes still passes, and any failure in any other operation fails the test.
-KNOWN_CORE_GAPS: dict[tuple[str, str], str] = {
-    ("POST", "/v1/auth/register-device"): "422 body (ErrorBody) not the documented 422 schema",
-    ("POST", "/v1/auth/login"): "422 body (ErrorBody) not the documented 422 schema",
-    ("POST", "/v1/auth/refresh"): "422 body (ErrorBody) not the documented 422 schema",
-    ("GET", "/v1/households"): "422 body (ErrorBody) not the documented 422 schema",
-    ("POST", "/v1/sync/push"): "schema-version header documented as any string, 400 for 'null'",
-    ("GET", "/v1/sync/pull"): "schema-version header documented as any string, 400 for ''",
-    ("POST", "/v1/attachments/have"): "PUT /v1/attachments/have answers 422, not 405",
-    ("PUT", "/v1/attachments/{sha256}"): "missing required body accepted; 405 Allow lists PUT only",
-}
-
-
 # The server under test exists from import time on, because schemathesis reads the schema (and
 # binds every case and every check's follow-up probe to the app) when the module is collected.
 _DIRECTORY = Path(tempfile.mkdtemp(prefix="jiafang-schemathesis-"))
@@ -83,26 +67,7 @@ def test_every_operation_meets_its_description(case: schemathesis.Case, api_worl
         )
         assert login.status_code == 200, login.text
         headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-    try:
-        case.call_and_validate(headers=headers, checks=ALL_CHECKS)
-    except (Exception, FailureGroup):
-        if operation not in KNOWN_CORE_GAPS:
-            raise
-        GAPS_SEEN.add(operation)  # reported by the next test
-
-
-#: Known core gaps that this run actually hit.
-GAPS_SEEN: set[tuple[str, str]] = set()
-
-
-def test_known_core_gaps_are_reported() -> None:
-    """Runs after the operations above: lists the known core gaps still present (xfail), or
-    passes once the core operations meet their description."""
-    if GAPS_SEEN:
-        pytest.xfail(
-            "known gaps in core operations: "
-            + "; ".join(f"{m} {p}: {KNOWN_CORE_GAPS[(m, p)]}" for m, p in sorted(GAPS_SEEN))
-        )
+    case.call_and_validate(headers=headers, checks=ALL_CHECKS)
 
 
 def test_openapi_lists_the_workflow_operations(api_world: World) -> None:
