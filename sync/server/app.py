@@ -186,7 +186,7 @@ def reject_unknown_query(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.query_params:
         return
-    if request.method not in route.methods or not route.include_in_schema:
+    if request.method not in (route.methods or ()) or not route.include_in_schema:
         return  # answered 405 with its Allow header, whatever the query says
     unknown = sorted(set(request.query_params.keys()) - _declared_query(route))
     if unknown:
