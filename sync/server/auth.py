@@ -217,15 +217,18 @@ class Authenticator:
     def authenticate(self, session: Session, access_token: str | None, now: datetime) -> Principal:
         if not access_token:
             raise unauthenticated()
-        row = session.get(AccessToken, token_hash(access_token))
-        if row is None:
+        # One round trip: every request of every laptop passes here.
+        found = session.exec(
+            select(AccessToken.expires_at, TokenFamily, User, Device)
+            .join(TokenFamily, col(TokenFamily.id) == col(AccessToken.family_id))
+            .join(User, col(User.id) == col(TokenFamily.user_id))
+            .join(Device, col(Device.id) == col(TokenFamily.device_id))
+            .where(AccessToken.token_hash == token_hash(access_token))
+        ).first()
+        if found is None:
             raise unauthenticated()
-        family = session.get(TokenFamily, row.family_id)
-        if family is None:
-            raise unauthenticated()
-        user = session.get(User, family.user_id)
-        device = session.get(Device, family.device_id)
-        if user is None or device is None or user.revoked_at or device.revoked_at:
+        expires_at, family, user, device = found
+        if user.revoked_at or device.revoked_at:
             raise revoked()
         if family.revoked_at is not None:
             if family.revoke_reason in _WIPE_REASONS:
@@ -235,7 +238,7 @@ class Authenticator:
                 if family.revoke_reason == "token_reused"
                 else ErrorCode.UNAUTHENTICATED
             )
-        if row.expires_at <= now:
+        if expires_at <= now:
             raise unauthenticated(ErrorCode.TOKEN_EXPIRED)
         return Principal(
             user_id=user.id,

@@ -209,7 +209,10 @@ class RecordBucket(SQLModel, table=True):
     `present` false = the record left the bucket at `seq` (pull reports it as removed)."""
 
     __tablename__ = "record_bucket"
-    __table_args__ = (sa.Index("ix_record_bucket_bucket_seq", "bucket", "seq"),)
+    __table_args__ = (
+        sa.Index("ix_record_bucket_bucket_seq", "bucket", "seq"),
+        sa.Index("ix_record_bucket_record", "entity", "record_id"),
+    )
 
     bucket: str = Field(primary_key=True, max_length=100)
     entity: str = Field(primary_key=True, max_length=32)
