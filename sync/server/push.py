@@ -53,6 +53,7 @@ from sync.server.models import AppliedMutation, RecordVersion, Region, SyncRecor
 from sync.server.records import (
     Actor,
     open_data,
+    prefetch,
     rebucket_household,
     record_change,
     reserve_seqs,
@@ -197,6 +198,13 @@ def _load_batch(session: Session, mutations: list[Mutation]) -> _Batch:
             regions[region.id] = region
     open_tasks: dict[str, list[str]] = {h: [] for h in household_ids}
     open_tasks.update(open_tasks_of_households(session, household_ids))
+    shas = {
+        sha
+        for sha in [m.changed.get("sha256") for m in mutations if m.entity == Entity.ATTACHMENT]
+        + [r.meta.get("sha256") for r in found.values() if r.entity == Entity.ATTACHMENT]
+        if isinstance(sha, str)
+    }
+    prefetch(session, list(found.values()), shas)
     return _Batch(answered=answered, records=records, regions=regions, open_tasks=open_tasks)
 
 

@@ -39,7 +39,7 @@ from sync.server.authz import record_buckets
 from sync.server.crypto import ServerKeys
 from sync.server.ids import uuid7
 from sync.server.models import Region, SyncRecord, UTCDateTime, utcnow
-from sync.server.records import SIDE_EFFECTS, Actor, record_change
+from sync.server.records import PREFETCHERS, SIDE_EFFECTS, Actor, record_change
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +100,7 @@ class EligibilityCheck(SQLModel, table=True):
 
 
 _CHECKED = "jiafang_recompute_checked"
+_UNCHECKED = "jiafang_recompute_unchecked"  # visits of the batch known to have no check yet
 #: grid id → (grid, ancestors nearest first + the default policy region). A region's place never
 #: changes once created (its path is fixed), so the chain can be kept for the process's life.
 _CHAIN_CACHE: dict[str, tuple[str, tuple[str, ...]]] = {}
@@ -255,7 +256,8 @@ def _on_visit_change(
     # A first version has never been checked; a later one may have been, when it was
     # completed (later changes of a finished visit are status moves only). The lookup must
     # not flush: this runs in the middle of writing the record.
-    if record.version > 1:
+    unchecked: set[str] = session.info.get(_UNCHECKED, set())
+    if record.version > 1 and record.id not in unchecked:
         with session.no_autoflush:
             if session.get(EligibilityCheck, record.id) is not None:
                 checked.add(record.id)
@@ -269,6 +271,21 @@ def _on_visit_change(
 def _forget(session: OrmSession) -> None:
     # The caches describe one transaction (a rolled-back check must be made again).
     session.info.pop(_CHECKED, None)
+    session.info.pop(_UNCHECKED, None)
+
+
+def _prefetch_checks(session: Session, existing: list[SyncRecord]) -> None:
+    """Which visits of a push batch were checked already, in one query (see `prefetch`)."""
+    visit_ids = sorted({r.id for r in existing if r.entity == Entity.VISIT})
+    if not visit_ids:
+        return
+    done = set(
+        session.exec(
+            select(EligibilityCheck.visit_id).where(col(EligibilityCheck.visit_id).in_(visit_ids))
+        )
+    )
+    session.info.setdefault(_CHECKED, set()).update(done)
+    session.info.setdefault(_UNCHECKED, set()).update(set(visit_ids) - done)
 
 
 def register() -> None:
@@ -276,6 +293,8 @@ def register() -> None:
     effects = SIDE_EFFECTS.setdefault(Entity.VISIT, [])
     if _on_visit_change not in effects:
         effects.append(_on_visit_change)
+    if _prefetch_checks not in PREFETCHERS:
+        PREFETCHERS.append(_prefetch_checks)
 
 
 register()

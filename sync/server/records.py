@@ -146,6 +146,59 @@ def _drop_staged(session: OrmSession) -> None:
     session.info.pop(_STAGED, None)
 
 
+# ----------------------------------------------------------------------------- prefetch
+
+_MEMBERSHIPS = "jiafang_prefetched_memberships"
+_REFS = "jiafang_prefetched_attachment_refs"
+
+#: Extra per-batch lookups (e.g. the eligibility checks of visits), called by `prefetch`.
+Prefetcher = Callable[[Session, list[SyncRecord]], None]
+PREFETCHERS: list[Prefetcher] = []
+
+
+def prefetch(session: Session, existing: list[SyncRecord], attachment_shas: set[str]) -> None:
+    """Look up, for a whole batch of changes at once, what `record_change` would otherwise ask
+    the database for record by record: the bucket memberships of the records that exist and the
+    household references of the attachments. Each of those per-record queries also flushed the
+    rows staged so far, so a batch of 200 mutations cost several hundred round trips.
+
+    Valid for the current transaction only (a push holds the change lock; see `reserve_seqs`).
+    """
+    memberships: dict[tuple[str, str], list[RecordBucket]] = {
+        (r.entity, r.id): [] for r in existing
+    }
+    if existing:
+        entities = sorted({r.entity for r in existing})
+        ids = sorted({r.id for r in existing})
+        for row in session.exec(
+            select(RecordBucket).where(
+                col(RecordBucket.entity).in_(entities), col(RecordBucket.record_id).in_(ids)
+            )
+        ):
+            key = (row.entity, row.record_id)
+            if key in memberships:
+                memberships[key].append(row)
+    session.info[_MEMBERSHIPS] = memberships
+    refs: dict[str, set[str]] = {sha: set() for sha in attachment_shas}
+    if attachment_shas:
+        for sha, household_id in session.exec(
+            select(AttachmentRef.sha256, AttachmentRef.household_id).where(
+                col(AttachmentRef.sha256).in_(sorted(attachment_shas))
+            )
+        ):
+            refs[sha].add(household_id)
+    session.info[_REFS] = refs
+    for extra in PREFETCHERS:
+        extra(session, existing)
+
+
+@event.listens_for(OrmSession, "after_commit")
+@event.listens_for(OrmSession, "after_rollback")
+def _drop_prefetched(session: OrmSession) -> None:
+    session.info.pop(_MEMBERSHIPS, None)
+    session.info.pop(_REFS, None)
+
+
 def record_row_id(entity: str, record_id: str) -> str:
     return f"{entity}/{record_id}"
 
@@ -206,12 +259,15 @@ def _reference_attachment(
     session: Session, _keys: ServerKeys, record: SyncRecord, _data: dict[str, Any]
 ) -> None:
     sha = record.meta.get("sha256")
-    if (
-        isinstance(sha, str)
-        and record.household_id
-        and not record.deleted
-        and session.get(AttachmentRef, (sha, record.household_id)) is None
-    ):
+    if not isinstance(sha, str) or not record.household_id or record.deleted:
+        return
+    known: dict[str, set[str]] | None = session.info.get(_REFS)
+    if known is not None and sha in known:
+        if record.household_id not in known[sha]:
+            known[sha].add(record.household_id)
+            session.add(AttachmentRef(sha256=sha, household_id=record.household_id))
+        return
+    if session.get(AttachmentRef, (sha, record.household_id)) is None:
         session.add(AttachmentRef(sha256=sha, household_id=record.household_id))
 
 
@@ -330,7 +386,11 @@ def _set_buckets(
     session: Session, entity: str, record_id: str, buckets: set[str], seq: int, *, new: bool = False
 ) -> None:
     rows: list[RecordBucket] = []
-    if not new:  # a record without a row yet has no memberships either
+    prefetched: dict[tuple[str, str], list[RecordBucket]] | None = session.info.get(_MEMBERSHIPS)
+    known = prefetched.pop((entity, record_id), None) if prefetched is not None else None
+    if known is not None:
+        rows = known
+    elif not new:  # a record without a row yet has no memberships either
         rows = list(
             session.exec(
                 select(RecordBucket).where(

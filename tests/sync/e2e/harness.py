@@ -130,6 +130,8 @@ class LiveServer:
         self.ca_file: str | bool = True
         #: access-token lifetime override (token refresh tests)
         self.access_ttl_s: int | None = None
+        #: server processes sharing the port (benchmarks; kill -9 tests keep one)
+        self.workers = 1
         self._spare: subprocess.Popen[bytes] | None = None
         self.user_ids: dict[str, str] = {}
         self._engine = make_engine(self.database_url)
@@ -235,6 +237,7 @@ class LiveServer:
         )
         if self.access_ttl_s is not None:
             env["JIAFANG_TEST_ACCESS_TTL"] = str(self.access_ttl_s)
+        env["JIAFANG_TEST_WORKERS"] = str(self.workers)
         if self.tls is not None:
             env["JIAFANG_TEST_SSL_CERT"], env["JIAFANG_TEST_SSL_KEY"] = self.tls
         log = (self.root / "server.log").open("ab")
