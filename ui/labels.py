@@ -132,3 +132,24 @@ def sex_label(is_male: bool) -> str:
         if is_male
         else QCoreApplication.translate("Labels", "Female")
     )
+
+
+def rejection_reason_label(code: str) -> str:
+    """Why the server refused a change, for the worker (the server's stable codes)."""
+    translate = QCoreApplication.translate
+    known = {
+        "forbidden": translate("Labels", "Not allowed to change this record"),
+        "unknown_record": translate("Labels", "The server has no such record"),
+        "unknown_household": translate("Labels", "The server has no such household"),
+        "base_version_ahead": translate("Labels", "Based on a version the server never had"),
+        "record_deleted": translate("Labels", "The record was deleted on the server"),
+        "immutable": translate("Labels", "A completed visit cannot change; make a revision"),
+        "invalid_fields": translate("Labels", "The change has fields the server does not take"),
+        "entity_not_pushable": translate("Labels", "This kind of record cannot be sent"),
+        "device_mismatch": translate("Labels", "The change comes from another device"),
+        "payload_too_large": translate("Labels", "The change is too large to send"),
+    }
+    label = known.get(code)
+    if label is not None:
+        return label
+    return translate("Labels", "Refused by the server (%1)").replace("%1", code)

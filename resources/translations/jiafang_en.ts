@@ -150,6 +150,86 @@
         </message>
     </context>
     <context>
+        <name>DashboardPage</name>
+        <message>
+            <source>Progress</source>
+            <extracomment>the day the six-month window ends (None: today); the screenshots pin it</extracomment>
+            <translation>Progress</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>Refresh</translation>
+        </message>
+        <message>
+            <source>Grids, findings and clues: from the region's records synced to this laptop (last six months). Agencies and reviews due: from the server.</source>
+            <translation>Grids, findings and clues: from the region's records synced to this laptop (last six months). Agencies and reviews due: from the server.</translation>
+        </message>
+        <message>
+            <source>Reviews due: –</source>
+            <translation>Reviews due: –</translation>
+        </message>
+        <message>
+            <source>Found ineligible: –</source>
+            <translation>Found ineligible: –</translation>
+        </message>
+        <message>
+            <source>Open clues: –</source>
+            <translation>Open clues: –</translation>
+        </message>
+        <message>
+            <source>Reviews due: %1</source>
+            <translation>Reviews due: %1</translation>
+        </message>
+        <message>
+            <source>Found ineligible: %1%</source>
+            <translation>Found ineligible: %1%</translation>
+        </message>
+        <message>
+            <source>Open clues: %1</source>
+            <translation>Open clues: %1</translation>
+        </message>
+        <message>
+            <source>Planned</source>
+            <translation>Planned</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <source>Visits per grid: done vs planned</source>
+            <translation>Visits per grid: done vs planned</translation>
+        </message>
+        <message>
+            <source>Agency tasks: households visited vs assigned</source>
+            <translation>Agency tasks: households visited vs assigned</translation>
+        </message>
+        <message>
+            <source>Visits with a finding</source>
+            <translation>Visits with a finding</translation>
+        </message>
+        <message>
+            <source>Found ineligible</source>
+            <translation>Found ineligible</translation>
+        </message>
+        <message>
+            <source>Findings by month</source>
+            <translation>Findings by month</translation>
+        </message>
+        <message>
+            <source>Opened</source>
+            <translation>Opened</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>Closed</translation>
+        </message>
+        <message>
+            <source>Clues opened vs closed by month</source>
+            <translation>Clues opened vs closed by month</translation>
+        </message>
+    </context>
+    <context>
         <name>DiscoveryDialog</name>
         <message>
             <source>Record a family found in the field</source>
@@ -861,12 +941,56 @@ Monthly benefit %2 yuan</translation>
             <source>Female</source>
             <translation>Female</translation>
         </message>
+        <message>
+            <source>Not allowed to change this record</source>
+            <translation>Not allowed to change this record</translation>
+        </message>
+        <message>
+            <source>The server has no such record</source>
+            <translation>The server has no such record</translation>
+        </message>
+        <message>
+            <source>The server has no such household</source>
+            <translation>The server has no such household</translation>
+        </message>
+        <message>
+            <source>Based on a version the server never had</source>
+            <translation>Based on a version the server never had</translation>
+        </message>
+        <message>
+            <source>The record was deleted on the server</source>
+            <translation>The record was deleted on the server</translation>
+        </message>
+        <message>
+            <source>A completed visit cannot change; make a revision</source>
+            <translation>A completed visit cannot change; make a revision</translation>
+        </message>
+        <message>
+            <source>The change has fields the server does not take</source>
+            <translation>The change has fields the server does not take</translation>
+        </message>
+        <message>
+            <source>This kind of record cannot be sent</source>
+            <translation>This kind of record cannot be sent</translation>
+        </message>
+        <message>
+            <source>The change comes from another device</source>
+            <translation>The change comes from another device</translation>
+        </message>
+        <message>
+            <source>The change is too large to send</source>
+            <translation>The change is too large to send</translation>
+        </message>
+        <message>
+            <source>Refused by the server (%1)</source>
+            <translation>Refused by the server (%1)</translation>
+        </message>
     </context>
     <context>
         <name>MainWindow</name>
         <message>
             <source>Jiafang – home visits</source>
-            <extracomment>the newest autosaved visit form found after a crash (waiting to be sent, conflicts, rejected) the server's password check that lifts the offline lock-out (None: no server) background sync; None runs the app without a server (demo mode, most tests) the open "family found in the field" dialog, if any (tests drive it)</extracomment>
+            <extracomment>the newest autosaved visit form found after a crash (waiting to be sent, conflicts, rejected) the server's password check that lifts the offline lock-out (None: no server) background sync; None runs the app without a server (demo mode, most tests) the open "family found in the field" dialog, if any (tests drive it) reviews, dashboards, tasks, spot checks by role; returned visits for authors</extracomment>
             <translation>Jiafang – home visits</translation>
         </message>
         <message>
@@ -1068,6 +1192,38 @@ Monthly benefit %2 yuan</translation>
         </message>
     </context>
     <context>
+        <name>ReturnedVisitsPage</name>
+        <message>
+            <source>revision %1</source>
+            <extracomment>column of the member's ID number in the household file's member table</extracomment>
+            <translation>revision %1</translation>
+        </message>
+        <message>
+            <source>Returned visits</source>
+            <translation>Returned visits</translation>
+        </message>
+        <message>
+            <source>A reviewer sent these visits back with comments. Revising one opens a new revision with the comments shown at their fields; the returned one is kept.</source>
+            <translation>A reviewer sent these visits back with comments. Revising one opens a new revision with the comments shown at their fields; the returned one is kept.</translation>
+        </message>
+        <message>
+            <source>Visit date</source>
+            <translation>Visit date</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>Kind</translation>
+        </message>
+        <message>
+            <source>Revision</source>
+            <translation>Revision</translation>
+        </message>
+        <message>
+            <source>Revise</source>
+            <translation>Revise</translation>
+        </message>
+    </context>
+    <context>
         <name>ReviewCommentsBar</name>
         <message>
             <source>The reviewer commented on this step</source>
@@ -1249,6 +1405,58 @@ Monthly benefit %2 yuan</translation>
             <translation>statement</translation>
         </message>
         <message>
+            <source>head of household</source>
+            <translation>head of household</translation>
+        </message>
+        <message>
+            <source>address</source>
+            <translation>address</translation>
+        </message>
+        <message>
+            <source>registered residence</source>
+            <translation>registered residence</translation>
+        </message>
+        <message>
+            <source>actual residence</source>
+            <translation>actual residence</translation>
+        </message>
+        <message>
+            <source>phone</source>
+            <translation>phone</translation>
+        </message>
+        <message>
+            <source>grid</source>
+            <translation>grid</translation>
+        </message>
+        <message>
+            <source>household</source>
+            <translation>household</translation>
+        </message>
+        <message>
+            <source>employed</source>
+            <translation>employed</translation>
+        </message>
+        <message>
+            <source>employment</source>
+            <translation>employment</translation>
+        </message>
+        <message>
+            <source>schooling</source>
+            <translation>schooling</translation>
+        </message>
+        <message>
+            <source>special status</source>
+            <translation>special status</translation>
+        </message>
+        <message>
+            <source>lives with the family</source>
+            <translation>lives with the family</translation>
+        </message>
+        <message>
+            <source>has an able supporter</source>
+            <translation>has an able supporter</translation>
+        </message>
+        <message>
             <source>item %1</source>
             <translation>item %1</translation>
         </message>
@@ -1309,6 +1517,7 @@ Monthly benefit %2 yuan</translation>
         <name>ReviewQueuePage</name>
         <message>
             <source>Reviews</source>
+            <extracomment>outcomes of the server's eligibility recomputation (sync.server.recompute.Outcome)</extracomment>
             <translation>Reviews</translation>
         </message>
         <message>
@@ -1318,10 +1527,6 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Visit date</source>
             <translation>Visit date</translation>
-        </message>
-        <message>
-            <source>Grid</source>
-            <translation>Grid</translation>
         </message>
         <message>
             <source>Kind</source>
@@ -1507,6 +1712,124 @@ Monthly benefit %2 yuan</translation>
         </message>
     </context>
     <context>
+        <name>SpotCheckPage</name>
+        <message>
+            <source>Random spot checks</source>
+            <translation>Random spot checks</translation>
+        </message>
+        <message>
+            <source>Approved households and inspectors are both drawn at random on the server. The seed is recorded with the draw, so anyone can replay it and get the same sample; each inspector's share becomes a task.</source>
+            <translation>Approved households and inspectors are both drawn at random on the server. The seed is recorded with the draw, so anyone can replay it and get the same sample; each inspector's share becomes a task.</translation>
+        </message>
+        <message>
+            <source>New draw</source>
+            <translation>New draw</translation>
+        </message>
+        <message>
+            <source>Region</source>
+            <translation>Region</translation>
+        </message>
+        <message>
+            <source>Households</source>
+            <translation>Households</translation>
+        </message>
+        <message>
+            <source>Inspectors</source>
+            <translation>Inspectors</translation>
+        </message>
+        <message>
+            <source>Seed (blank: random)</source>
+            <translation>Seed (blank: random)</translation>
+        </message>
+        <message>
+            <source>Deadline</source>
+            <translation>Deadline</translation>
+        </message>
+        <message>
+            <source>Draw</source>
+            <translation>Draw</translation>
+        </message>
+        <message>
+            <source>Result</source>
+            <translation>Result</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>Refresh</translation>
+        </message>
+        <message>
+            <source>Drawn at</source>
+            <translation>Drawn at</translation>
+        </message>
+        <message>
+            <source>Seed</source>
+            <translation>Seed</translation>
+        </message>
+        <message>
+            <source>Sample</source>
+            <translation>Sample</translation>
+        </message>
+        <message>
+            <source>Tasks</source>
+            <translation>Tasks</translation>
+        </message>
+        <message>
+            <source>Reproducible</source>
+            <translation>Reproducible</translation>
+        </message>
+        <message>
+            <source>Enter the region to draw from.</source>
+            <translation>Enter the region to draw from.</translation>
+        </message>
+        <message>
+            <source>Seed: –</source>
+            <translation>Seed: –</translation>
+        </message>
+        <message>
+            <source>Seed: %1</source>
+            <translation>Seed: %1</translation>
+        </message>
+        <message>
+            <source>%1 of %2 approved households drawn, %3 inspector(s), %4 task(s) created. Replayed from the seed: %5</source>
+            <translation>%1 of %2 approved households drawn, %3 inspector(s), %4 task(s) created. Replayed from the seed: %5</translation>
+        </message>
+        <message>
+            <source>same sample</source>
+            <translation>same sample</translation>
+        </message>
+        <message>
+            <source>DIFFERS</source>
+            <translation>DIFFERS</translation>
+        </message>
+    </context>
+    <context>
+        <name>SupervisionSection</name>
+        <message>
+            <source>Reviews</source>
+            <translation>Reviews</translation>
+        </message>
+        <message>
+            <source>Dashboards</source>
+            <translation>Dashboards</translation>
+        </message>
+        <message>
+            <source>Tasks</source>
+            <translation>Tasks</translation>
+        </message>
+        <message>
+            <source>Spot checks</source>
+            <translation>Spot checks</translation>
+        </message>
+        <message>
+            <source>Returned visits</source>
+            <translation>Returned visits</translation>
+        </message>
+        <message>
+            <source>Supervision</source>
+            <translation>Supervision</translation>
+        </message>
+    </context>
+    <context>
         <name>SyncPage</name>
         <message>
             <source>Sync</source>
@@ -1647,6 +1970,137 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Last synced %1</source>
             <translation>Last synced %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>TasksPage</name>
+        <message>
+            <source>Tasks</source>
+            <extracomment>(export kind) -&gt; (suggested file name, writer) (caption, suggested name) -&gt; chosen path or "" (a file dialog; tests put a function here)</extracomment>
+            <translation>Tasks</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>Refresh</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>Title</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>Kind</translation>
+        </message>
+        <message>
+            <source>Assigned to</source>
+            <translation>Assigned to</translation>
+        </message>
+        <message>
+            <source>Deadline</source>
+            <translation>Deadline</translation>
+        </message>
+        <message>
+            <source>Visited</source>
+            <translation>Visited</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>New task from a filter</source>
+            <translation>New task from a filter</translation>
+        </message>
+        <message>
+            <source>Grid</source>
+            <translation>Grid</translation>
+        </message>
+        <message>
+            <source>Assign to</source>
+            <translation>Assign to</translation>
+        </message>
+        <message>
+            <source>Only households due for review</source>
+            <translation>Only households due for review</translation>
+        </message>
+        <message>
+            <source>A worker (user id)</source>
+            <translation>A worker (user id)</translation>
+        </message>
+        <message>
+            <source>An agency (agency id)</source>
+            <translation>An agency (agency id)</translation>
+        </message>
+        <message>
+            <source>Create task</source>
+            <translation>Create task</translation>
+        </message>
+        <message>
+            <source>Selected task</source>
+            <translation>Selected task</translation>
+        </message>
+        <message>
+            <source>Staff user ids, separated by commas</source>
+            <translation>Staff user ids, separated by commas</translation>
+        </message>
+        <message>
+            <source>Split among staff</source>
+            <translation>Split among staff</translation>
+        </message>
+        <message>
+            <source>Close task</source>
+            <translation>Close task</translation>
+        </message>
+        <message>
+            <source>Exports</source>
+            <translation>Exports</translation>
+        </message>
+        <message>
+            <source>Ledger (Excel)</source>
+            <translation>Ledger (Excel)</translation>
+        </message>
+        <message>
+            <source>Public-notice list</source>
+            <translation>Public-notice list</translation>
+        </message>
+        <message>
+            <source>Clue ledger</source>
+            <translation>Clue ledger</translation>
+        </message>
+        <message>
+            <source>Agency %1</source>
+            <translation>Agency %1</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>Closed</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>Open</translation>
+        </message>
+        <message>
+            <source>Choose a grid and whom to assign the task to.</source>
+            <translation>Choose a grid and whom to assign the task to.</translation>
+        </message>
+        <message numerus="yes">
+            <source>Task created with %n household(s).</source>
+            <translation>
+                <numerusform>Task created with %n household.</numerusform>
+                <numerusform>Task created with %n households.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Choose a task and enter the staff to share it among.</source>
+            <translation>Choose a task and enter the staff to share it among.</translation>
+        </message>
+        <message>
+            <source>Save export</source>
+            <translation>Save export</translation>
+        </message>
+        <message>
+            <source>Saved: %1</source>
+            <translation>Saved: %1</translation>
         </message>
     </context>
     <context>
@@ -1821,364 +2275,6 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Lock now</source>
             <translation>Lock now</translation>
-        </message>
-    </context>
-    <context>
-    <name>DashboardPage</name>
-        <message>
-            <source>Progress</source>
-            <translation>Progress</translation>
-        </message>
-        <message>
-            <source>Refresh</source>
-            <translation>Refresh</translation>
-        </message>
-        <message>
-            <source>Grids, findings and clues: from the region&apos;s records synced to this laptop (last six months). Agencies and reviews due: from the server.</source>
-            <translation>Grids, findings and clues: from the region&apos;s records synced to this laptop (last six months). Agencies and reviews due: from the server.</translation>
-        </message>
-        <message>
-            <source>Reviews due: –</source>
-            <translation>Reviews due: –</translation>
-        </message>
-        <message>
-            <source>Found ineligible: –</source>
-            <translation>Found ineligible: –</translation>
-        </message>
-        <message>
-            <source>Open clues: –</source>
-            <translation>Open clues: –</translation>
-        </message>
-        <message>
-            <source>Reviews due: %1</source>
-            <translation>Reviews due: %1</translation>
-        </message>
-        <message>
-            <source>Found ineligible: %1%</source>
-            <translation>Found ineligible: %1%</translation>
-        </message>
-        <message>
-            <source>Open clues: %1</source>
-            <translation>Open clues: %1</translation>
-        </message>
-        <message>
-            <source>Planned</source>
-            <translation>Planned</translation>
-        </message>
-        <message>
-            <source>Done</source>
-            <translation>Done</translation>
-        </message>
-        <message>
-            <source>Visits per grid: done vs planned</source>
-            <translation>Visits per grid: done vs planned</translation>
-        </message>
-        <message>
-            <source>Agency tasks: households visited vs assigned</source>
-            <translation>Agency tasks: households visited vs assigned</translation>
-        </message>
-        <message>
-            <source>Visits with a finding</source>
-            <translation>Visits with a finding</translation>
-        </message>
-        <message>
-            <source>Found ineligible</source>
-            <translation>Found ineligible</translation>
-        </message>
-        <message>
-            <source>Findings by month</source>
-            <translation>Findings by month</translation>
-        </message>
-        <message>
-            <source>Opened</source>
-            <translation>Opened</translation>
-        </message>
-        <message>
-            <source>Closed</source>
-            <translation>Closed</translation>
-        </message>
-        <message>
-            <source>Clues opened vs closed by month</source>
-            <translation>Clues opened vs closed by month</translation>
-        </message>
-    </context>
-    <context>
-    <name>ReturnedVisitsPage</name>
-        <message>
-            <source>revision %1</source>
-            <translation>revision %1</translation>
-        </message>
-        <message>
-            <source>Returned visits</source>
-            <translation>Returned visits</translation>
-        </message>
-        <message>
-            <source>A reviewer sent these visits back with comments. Revising one opens a new revision with the comments shown at their fields; the returned one is kept.</source>
-            <translation>A reviewer sent these visits back with comments. Revising one opens a new revision with the comments shown at their fields; the returned one is kept.</translation>
-        </message>
-        <message>
-            <source>Visit date</source>
-            <translation>Visit date</translation>
-        </message>
-        <message>
-            <source>Kind</source>
-            <translation>Kind</translation>
-        </message>
-        <message>
-            <source>Revision</source>
-            <translation>Revision</translation>
-        </message>
-        <message>
-            <source>Revise</source>
-            <translation>Revise</translation>
-        </message>
-    </context>
-    <context>
-    <name>SpotCheckPage</name>
-        <message>
-            <source>Random spot checks</source>
-            <translation>Random spot checks</translation>
-        </message>
-        <message>
-            <source>Approved households and inspectors are both drawn at random on the server. The seed is recorded with the draw, so anyone can replay it and get the same sample; each inspector&apos;s share becomes a task.</source>
-            <translation>Approved households and inspectors are both drawn at random on the server. The seed is recorded with the draw, so anyone can replay it and get the same sample; each inspector&apos;s share becomes a task.</translation>
-        </message>
-        <message>
-            <source>New draw</source>
-            <translation>New draw</translation>
-        </message>
-        <message>
-            <source>Region</source>
-            <translation>Region</translation>
-        </message>
-        <message>
-            <source>Households</source>
-            <translation>Households</translation>
-        </message>
-        <message>
-            <source>Inspectors</source>
-            <translation>Inspectors</translation>
-        </message>
-        <message>
-            <source>Seed (blank: random)</source>
-            <translation>Seed (blank: random)</translation>
-        </message>
-        <message>
-            <source>Deadline</source>
-            <translation>Deadline</translation>
-        </message>
-        <message>
-            <source>Draw</source>
-            <translation>Draw</translation>
-        </message>
-        <message>
-            <source>Result</source>
-            <translation>Result</translation>
-        </message>
-        <message>
-            <source>Refresh</source>
-            <translation>Refresh</translation>
-        </message>
-        <message>
-            <source>Drawn at</source>
-            <translation>Drawn at</translation>
-        </message>
-        <message>
-            <source>Seed</source>
-            <translation>Seed</translation>
-        </message>
-        <message>
-            <source>Sample</source>
-            <translation>Sample</translation>
-        </message>
-        <message>
-            <source>Tasks</source>
-            <translation>Tasks</translation>
-        </message>
-        <message>
-            <source>Reproducible</source>
-            <translation>Reproducible</translation>
-        </message>
-        <message>
-            <source>Enter the region to draw from.</source>
-            <translation>Enter the region to draw from.</translation>
-        </message>
-        <message>
-            <source>Seed: –</source>
-            <translation>Seed: –</translation>
-        </message>
-        <message>
-            <source>Seed: %1</source>
-            <translation>Seed: %1</translation>
-        </message>
-        <message>
-            <source>%1 of %2 approved households drawn, %3 inspector(s), %4 task(s) created. Replayed from the seed: %5</source>
-            <translation>%1 of %2 approved households drawn, %3 inspector(s), %4 task(s) created. Replayed from the seed: %5</translation>
-        </message>
-        <message>
-            <source>same sample</source>
-            <translation>same sample</translation>
-        </message>
-        <message>
-            <source>DIFFERS</source>
-            <translation>DIFFERS</translation>
-        </message>
-    </context>
-    <context>
-    <name>SupervisionSection</name>
-        <message>
-            <source>Reviews</source>
-            <translation>Reviews</translation>
-        </message>
-        <message>
-            <source>Dashboards</source>
-            <translation>Dashboards</translation>
-        </message>
-        <message>
-            <source>Tasks</source>
-            <translation>Tasks</translation>
-        </message>
-        <message>
-            <source>Spot checks</source>
-            <translation>Spot checks</translation>
-        </message>
-        <message>
-            <source>Returned visits</source>
-            <translation>Returned visits</translation>
-        </message>
-        <message>
-            <source>Supervision</source>
-            <translation>Supervision</translation>
-        </message>
-    </context>
-    <context>
-    <name>TasksPage</name>
-        <message>
-            <source>Tasks</source>
-            <translation>Tasks</translation>
-        </message>
-        <message>
-            <source>Refresh</source>
-            <translation>Refresh</translation>
-        </message>
-        <message>
-            <source>Title</source>
-            <translation>Title</translation>
-        </message>
-        <message>
-            <source>Kind</source>
-            <translation>Kind</translation>
-        </message>
-        <message>
-            <source>Assigned to</source>
-            <translation>Assigned to</translation>
-        </message>
-        <message>
-            <source>Deadline</source>
-            <translation>Deadline</translation>
-        </message>
-        <message>
-            <source>Visited</source>
-            <translation>Visited</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>Status</translation>
-        </message>
-        <message>
-            <source>New task from a filter</source>
-            <translation>New task from a filter</translation>
-        </message>
-        <message>
-            <source>Grid</source>
-            <translation>Grid</translation>
-        </message>
-        <message>
-            <source>Assign to</source>
-            <translation>Assign to</translation>
-        </message>
-        <message>
-            <source>Only households due for review</source>
-            <translation>Only households due for review</translation>
-        </message>
-        <message>
-            <source>A worker (user id)</source>
-            <translation>A worker (user id)</translation>
-        </message>
-        <message>
-            <source>An agency (agency id)</source>
-            <translation>An agency (agency id)</translation>
-        </message>
-        <message>
-            <source>Create task</source>
-            <translation>Create task</translation>
-        </message>
-        <message>
-            <source>Selected task</source>
-            <translation>Selected task</translation>
-        </message>
-        <message>
-            <source>Staff user ids, separated by commas</source>
-            <translation>Staff user ids, separated by commas</translation>
-        </message>
-        <message>
-            <source>Split among staff</source>
-            <translation>Split among staff</translation>
-        </message>
-        <message>
-            <source>Close task</source>
-            <translation>Close task</translation>
-        </message>
-        <message>
-            <source>Exports</source>
-            <translation>Exports</translation>
-        </message>
-        <message>
-            <source>Ledger (Excel)</source>
-            <translation>Ledger (Excel)</translation>
-        </message>
-        <message>
-            <source>Public-notice list</source>
-            <translation>Public-notice list</translation>
-        </message>
-        <message>
-            <source>Clue ledger</source>
-            <translation>Clue ledger</translation>
-        </message>
-        <message>
-            <source>Agency %1</source>
-            <translation>Agency %1</translation>
-        </message>
-        <message>
-            <source>Closed</source>
-            <translation>Closed</translation>
-        </message>
-        <message>
-            <source>Open</source>
-            <translation>Open</translation>
-        </message>
-        <message>
-            <source>Choose a grid and whom to assign the task to.</source>
-            <translation>Choose a grid and whom to assign the task to.</translation>
-        </message>
-        <message numerus="yes">
-            <source>Task created with %n household(s).</source>
-            <translation>
-                <numerusform>Task created with %n household.</numerusform>
-                <numerusform>Task created with %n households.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Choose a task and enter the staff to share it among.</source>
-            <translation>Choose a task and enter the staff to share it among.</translation>
-        </message>
-        <message>
-            <source>Save export</source>
-            <translation>Save export</translation>
-        </message>
-        <message>
-            <source>Saved: %1</source>
-            <translation>Saved: %1</translation>
         </message>
     </context>
 </TS>

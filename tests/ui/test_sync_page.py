@@ -43,7 +43,7 @@ def test_conflicts_and_refusals_are_shown(
         900,
     )
     first = session.store.pending_mutations()[0]
-    session.store.quarantine(first.mutation_id, "该网格未分配给本账号")
+    session.store.quarantine(first.mutation_id, "forbidden")  # the server's code
     session.close()
 
     window = make_window()
@@ -57,11 +57,12 @@ def test_conflicts_and_refusals_are_shown(
     assert [conflicts.item(0, c).text() for c in range(5)] == [
         household.head_name,
         "家庭",
-        "phone",
+        "电话",  # the field's name, not its key
         "10012345678",
         "10087654321",
     ]
     assert page.rejected_table.rowCount() == 1
-    assert page.rejected_table.item(0, 3).text() == "该网格未分配给本账号"
+    assert page.rejected_table.item(0, 3).text() == "无权修改此记录"
+    assert "_" not in page.rejected_table.item(0, 2).text()
     assert window.sync_status_widget.conflict_label.text() == "1 项冲突待处理"
     assert window.sync_status_widget.rejected_label.text() == "1 项修改被拒绝"

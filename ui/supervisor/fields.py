@@ -65,6 +65,21 @@ def _names() -> dict[str, str]:
         "next_review_on": QCoreApplication.translate("ReviewFields", "next review"),
         "review_interval_months": QCoreApplication.translate("ReviewFields", "review interval"),
         "taper": QCoreApplication.translate("ReviewFields", "benefit taper"),
+        # households and members, as the sync page names clashing or refused fields
+        "head_name": QCoreApplication.translate("ReviewFields", "head of household"),
+        "address": QCoreApplication.translate("ReviewFields", "address"),
+        "registered_residence": QCoreApplication.translate("ReviewFields", "registered residence"),
+        "actual_residence": QCoreApplication.translate("ReviewFields", "actual residence"),
+        "phone": QCoreApplication.translate("ReviewFields", "phone"),
+        "grid_id": QCoreApplication.translate("ReviewFields", "grid"),
+        "next_review": QCoreApplication.translate("ReviewFields", "next review"),
+        "household_id": QCoreApplication.translate("ReviewFields", "household"),
+        "employed": QCoreApplication.translate("ReviewFields", "employed"),
+        "employment": QCoreApplication.translate("ReviewFields", "employment"),
+        "schooling": QCoreApplication.translate("ReviewFields", "schooling"),
+        "special_status": QCoreApplication.translate("ReviewFields", "special status"),
+        "lives_with_family": QCoreApplication.translate("ReviewFields", "lives with the family"),
+        "has_able_supporter": QCoreApplication.translate("ReviewFields", "has an able supporter"),
     }
 
 

@@ -24,7 +24,13 @@ from app.services.readmodels import (
     RejectedItem,
     SyncStatus,
 )
-from ui.labels import clue_kind_label, clue_status_label, visit_kind_label
+from ui.labels import (
+    clue_kind_label,
+    clue_status_label,
+    rejection_reason_label,
+    visit_kind_label,
+)
+from ui.supervisor.fields import field_label
 from ui.widgets.common import card, fill_table, label, make_table
 from ui.widgets.sync_status import _format_time
 
@@ -317,7 +323,7 @@ class SyncPage(QWidget):
                     [
                         conflict.head_name or "—",
                         self._entity_label(conflict.entity),
-                        clash.name,
+                        field_label(clash.name),
                         clash.kept,
                         clash.other,
                     ]
@@ -329,8 +335,8 @@ class SyncPage(QWidget):
                 [
                     item.head_name or "—",
                     self._entity_label(item.entity),
-                    "、".join(item.fields),
-                    item.reason,
+                    "、".join(field_label(name) for name in item.fields),
+                    rejection_reason_label(item.reason),
                 ]
                 for item in self._rejected
             ],
