@@ -74,9 +74,9 @@ def test_opening_a_task_lists_its_households(
     home.tasks_table.cellActivated.emit(0, 1)
     page = window.workspace.household_list
     assert page.isVisible()
-    assert page.proxy.rowCount() == 12
+    assert page.model.rowCount() == 12
     assert page.task_filter_label.text().startswith("任务：")
     assert page.count_label.text() == "显示 12 户，共 40 户"
     qtbot.mouseClick(page.clear_task_button, Qt.MouseButton.LeftButton)
-    assert page.proxy.rowCount() == 40
+    assert page.model.rowCount() == 40
     assert not page.task_filter_label.isVisible()

@@ -41,7 +41,7 @@ def _type(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
 
 
 def _visible_heads(window: MainWindow) -> list[str]:
-    proxy = window.workspace.household_list.proxy
+    proxy = window.workspace.household_list.model
     return [proxy.data(proxy.index(r, 0), ItemRole).head_name for r in range(proxy.rowCount())]
 
 
@@ -51,11 +51,11 @@ def test_search_by_name_filters_as_you_type(qtbot: QtBot, window: MainWindow) ->
     _type(qtbot, page.search_edit, target.head_name)
     heads = _visible_heads(window)
     assert target.head_name in heads
-    assert len(heads) < page.model.rowCount()
+    assert len(heads) < page.model.total_count()
     assert page.search_edit.text() == target.head_name
     assert page.count_label.text().startswith(f"显示 {len(heads)} 户")
     page.search_edit.clear()
-    assert page.proxy.rowCount() == 40
+    assert page.model.rowCount() == 40
 
 
 def test_search_by_address_fragment(qtbot: QtBot, window: MainWindow) -> None:
@@ -64,7 +64,7 @@ def test_search_by_address_fragment(qtbot: QtBot, window: MainWindow) -> None:
     fragment = target.address[-8:]
     _type(qtbot, page.search_edit, fragment)
     visible = [
-        page.proxy.data(page.proxy.index(r, 0), ItemRole) for r in range(page.proxy.rowCount())
+        page.model.data(page.model.index(r, 0), ItemRole) for r in range(page.model.rowCount())
     ]
     assert target in visible
     assert all(fragment in item.address for item in visible)
@@ -80,14 +80,14 @@ def test_search_by_id_number_finds_the_family(qtbot: QtBot, window: MainWindow) 
     qtbot.wait_until(lambda: page.visible_household_ids() == [target.household_id], timeout=5_000)
     # A well-formed number of nobody shows nothing.
     page.search_edit.setText("110105194912310021")
-    qtbot.wait_until(lambda: page.proxy.rowCount() == 0, timeout=5_000)
+    qtbot.wait_until(lambda: page.model.rowCount() == 0, timeout=5_000)
 
 
 def test_category_filter_and_sorting(qtbot: QtBot, window: MainWindow) -> None:
     page = window.workspace.household_list
     combo = page.category_combo
     combo.setCurrentIndex(combo.findData(AssistanceCategory.MINIMUM_LIVING))
-    proxy = page.proxy
+    proxy = page.model
     categories = {proxy.data(proxy.index(r, 0), ItemRole).category for r in range(proxy.rowCount())}
     assert categories == {AssistanceCategory.MINIMUM_LIVING}
     assert 0 < proxy.rowCount() < 40
@@ -99,7 +99,7 @@ def test_category_filter_and_sorting(qtbot: QtBot, window: MainWindow) -> None:
 def test_overdue_filter_shows_only_overdue_reviews(qtbot: QtBot, window: MainWindow) -> None:
     page = window.workspace.household_list
     page.due_combo.setCurrentIndex(page.due_combo.findData(0))
-    proxy = page.proxy
+    proxy = page.model
     items = [proxy.data(proxy.index(r, 0), ItemRole) for r in range(proxy.rowCount())]
     assert items, "the demo data has overdue reviews"
     assert all(i.next_review is not None and i.next_review <= page._today for i in items)
@@ -107,8 +107,8 @@ def test_overdue_filter_shows_only_overdue_reviews(qtbot: QtBot, window: MainWin
 
 def test_opening_a_household_shows_its_file(qtbot: QtBot, window: MainWindow) -> None:
     page = window.workspace.household_list
-    index = page.proxy.index(0, HouseholdColumn.HEAD)
-    item = page.proxy.data(index, ItemRole)
+    index = page.model.index(0, HouseholdColumn.HEAD)
+    item = page.model.data(index, ItemRole)
     with qtbot.wait_signal(window.household_file_loaded, timeout=10_000) as loaded:
         page.table.activated.emit(index)
     assert loaded.args == [item.household_id]

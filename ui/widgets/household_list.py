@@ -22,7 +22,6 @@ from app.services.readmodels import HouseholdListItem
 from ui.labels import category_label, household_status_label
 from ui.models.household_table import (
     HouseholdColumn,
-    HouseholdFilterProxy,
     HouseholdTableModel,
     ItemRole,
 )
@@ -57,11 +56,9 @@ class HouseholdListPage(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
 
         self.model = HouseholdTableModel(self)
-        self.proxy = HouseholdFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
         self.table = QTableView()
         self.table.setObjectName("HouseholdTable")
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(HouseholdColumn.NEXT_REVIEW, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -120,10 +117,10 @@ class HouseholdListPage(QWidget):
         self.status_combo.currentIndexChanged.connect(self._on_filter_changed)
         self.due_combo.currentIndexChanged.connect(self._on_filter_changed)
         self.table.activated.connect(self._on_table_activated)
-        self.proxy.rowsInserted.connect(self._update_count)
-        self.proxy.rowsRemoved.connect(self._update_count)
-        self.proxy.modelReset.connect(self._update_count)
-        self.proxy.layoutChanged.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
+        self.model.rowsRemoved.connect(self._update_count)
+        self.model.modelReset.connect(self._update_count)
+        self.model.layoutChanged.connect(self._update_count)
         self.retranslate()
 
     def set_households(
@@ -135,20 +132,21 @@ class HouseholdListPage(QWidget):
     ) -> None:
         self._today = today or date.today()
         self._grid_names = dict(grid_names or {})
-        self.model.set_items(items, today=self._today)
         self._fill_grid_combo(sorted({item.grid_id for item in items}))
-        self._on_filter_changed()
+        self._apply_filters(refresh=False)
+        self.model.set_items(items, today=self._today)  # one pass over the rows
+        self._update_count()
 
     def set_task_filter(self, title: str, household_ids: tuple[str, ...]) -> None:
         """Show only a task's households (opened from the home page)."""
         self._task_title = title
-        self.proxy.set_only(frozenset(household_ids))
+        self.model.set_only(frozenset(household_ids))
         self._render_task_filter()
         self._update_count()
 
     def clear_task_filter(self) -> None:
         self._task_title = None
-        self.proxy.set_only(None)
+        self.model.set_only(None)
         self._render_task_filter()
         self._update_count()
 
@@ -169,8 +167,8 @@ class HouseholdListPage(QWidget):
 
     def visible_household_ids(self) -> list[str]:
         ids = []
-        for row in range(self.proxy.rowCount()):
-            item = self.proxy.data(self.proxy.index(row, 0), ItemRole)
+        for row in range(self.model.rowCount()):
+            item = self.model.data(self.model.index(row, 0), ItemRole)
             ids.append(item.household_id)
         return ids
 
@@ -247,11 +245,11 @@ class HouseholdListPage(QWidget):
     def set_lookup_result(self, query: str, household_ids: frozenset[str]) -> None:
         """Apply a store lookup, unless the user has typed something else meanwhile."""
         if query == self.search_edit.text():
-            self.proxy.set_extra_matches(household_ids)
+            self.model.set_extra_matches(household_ids)
             self._update_count()
 
     def _on_search_text_changed(self, text: str) -> None:
-        self.proxy.set_query(text)
+        self.model.set_query(text)
         self._update_count()
         if text.strip():
             self._lookup_timer.start()
@@ -262,22 +260,28 @@ class HouseholdListPage(QWidget):
         self.lookup_requested.emit(self.search_edit.text())
 
     def _on_filter_changed(self) -> None:
-        grid = self.grid_combo.currentData()
-        self.proxy.set_grid(None if grid is None else str(grid))
-        self.proxy.set_category(self.category_combo.currentData())
-        self.proxy.set_status(self.status_combo.currentData())
-        days = self.due_combo.currentData()
-        self.proxy.set_due_by(None if days is None else self._today + timedelta(days=int(days)))
+        self._apply_filters()
         self._update_count()
+
+    def _apply_filters(self, *, refresh: bool = True) -> None:
+        grid = self.grid_combo.currentData()
+        days = self.due_combo.currentData()
+        self.model.set_filters(
+            grid_id=None if grid is None else str(grid),
+            category=self.category_combo.currentData(),
+            status=self.status_combo.currentData(),
+            due_by=None if days is None else self._today + timedelta(days=int(days)),
+            refresh=refresh,
+        )
 
     def _update_count(self) -> None:
         self.count_label.setText(
             self.tr("%1 of %2 households")
-            .replace("%1", str(self.proxy.rowCount()))
-            .replace("%2", str(self.model.rowCount()))
+            .replace("%1", str(self.model.rowCount()))
+            .replace("%2", str(self.model.total_count()))
         )
 
     def _on_table_activated(self, index: QModelIndex) -> None:
-        item = self.proxy.data(index, ItemRole)
+        item = self.model.data(index, ItemRole)
         if isinstance(item, HouseholdListItem):
             self.household_activated.emit(item.household_id)
