@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from app.domain import AssistanceCategory, ClueKind, ClueStatus, HouseholdStatus
 from app.models.views import ClueView, HouseholdView, MemberView, VisitView
@@ -52,10 +53,14 @@ class HouseholdListItem:
         blind index, see `AccountSession.find_households_by_id_number`).
         """
         needle = normalise_query(query)
-        if not needle:
-            return True
+        return not needle or needle in self.search_text
+
+    @cached_property
+    def search_text(self) -> str:
+        """The names and the address, normalised and joined: what a search looks in. Worked
+        out once per item, by the loader off the GUI thread (`AccountSession.households`)."""
         texts = (self.head_name, self.address, *self.member_names)
-        return any(needle in normalise_query(text) for text in texts)
+        return "\x00".join(normalise_query(text) for text in texts)
 
     def review_due_by(self, on: date) -> bool:
         return self.next_review is not None and self.next_review <= on

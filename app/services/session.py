@@ -300,10 +300,13 @@ class AccountSession:
         open_clues = Counter(
             clue.household_id for clue in self._store.list_clues(status=ClueStatus.OPEN)
         )
-        return [
+        items = [
             _list_item(summary, open_clues[summary.household_id])
             for summary in self._store.list_households()
         ]
+        for item in items:
+            _ = item.search_text  # here, in the caller's worker, not later on the GUI thread
+        return items
 
     def find_household_ids(self, text: str) -> frozenset[str]:
         """Households matching a search the list cannot answer alone: an exact ID number (blind

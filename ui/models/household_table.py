@@ -53,7 +53,6 @@ class HouseholdTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._all: list[HouseholdListItem] = []
-        self._haystacks: list[str] = []
         self._items: list[HouseholdListItem] = []
         self._today = date.today()
         self._query = ""
@@ -70,11 +69,6 @@ class HouseholdTableModel(QAbstractTableModel):
 
     def set_items(self, items: list[HouseholdListItem], *, today: date | None = None) -> None:
         self._all = list(items)
-        # What the search looks in, normalised once per load instead of once per keystroke.
-        self._haystacks = [
-            "\x00".join(normalise_query(t) for t in (i.head_name, i.address, *i.member_names))
-            for i in self._all
-        ]
         self._today = today or date.today()
         self._refresh()
 
@@ -130,13 +124,13 @@ class HouseholdTableModel(QAbstractTableModel):
         grid, category, status, due = self._grid_id, self._category, self._status, self._due_by
         return [
             item
-            for item, hay in zip(self._all, self._haystacks, strict=True)
+            for item in self._all
             if (only is None or item.household_id in only)
             and (grid is None or item.grid_id == grid)
             and (category is None or item.category == category)
             and (status is None or item.status == status)
             and (due is None or item.review_due_by(due))
-            and (not needle or needle in hay or item.household_id in extra)
+            and (not needle or needle in item.search_text or item.household_id in extra)
         ]
 
     # ------------------------------------------------------------------ order
@@ -247,5 +241,5 @@ class HouseholdTableModel(QAbstractTableModel):
         if column == HouseholdColumn.CLUES:
             return item.open_clues
         if column == HouseholdColumn.NEXT_REVIEW:
-            return item.next_review.isoformat() if item.next_review else "9999"
+            return item.next_review or date.max  # none planned: last
         return self._display(item, column).casefold()
