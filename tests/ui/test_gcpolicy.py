@@ -20,3 +20,23 @@ def test_collection_happens_on_the_gui_thread_timer(qtbot: QtBot) -> None:
     finally:
         collector.stop()
     assert gc.isenabled()
+
+
+def test_a_burst_of_loaded_data_is_frozen_not_walked(qtbot: QtBot) -> None:
+    from ui.gcpolicy import BULK_YOUNG_OBJECTS
+
+    collector = GuiThreadCollector()
+    collector.start()
+    try:
+        frozen_before = gc.get_freeze_count()
+        loaded = [{"row": n} for n in range(BULK_YOUNG_OBJECTS + 10_000)]  # like a big list load
+        collections_before = gc.get_stats()[1]["collections"]
+        qtbot.wait_until(lambda: gc.get_freeze_count() > frozen_before, timeout=5_000)
+        assert gc.get_freeze_count() >= frozen_before + len(loaded)
+        # That tick froze instead of collecting; the next ones collect again as usual.
+        qtbot.wait_until(
+            lambda: gc.get_stats()[1]["collections"] > collections_before, timeout=5_000
+        )
+    finally:
+        collector.stop()
+        gc.unfreeze()

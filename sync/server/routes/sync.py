@@ -89,8 +89,9 @@ async def push_body(request: Request) -> PushRequest:
     },
 )
 def push(
-    body: Annotated[PushRequest, Depends(push_body)],
+    # The caller first: an anonymous request is refused before its body is read or parsed.
     principal: PrincipalDep,
+    body: Annotated[PushRequest, Depends(push_body)],
     session: SessionDep,
     context: ContextDep,
     now: NowDep,

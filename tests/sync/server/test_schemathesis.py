@@ -115,3 +115,32 @@ def test_malformed_and_oversize_bodies_get_clear_4xx(api_world: World) -> None:
     )
     assert 400 <= wrong.status_code < 500
     assert wrong.json()["code"] == "checksum_mismatch"
+
+
+def _concrete(path: str) -> str:
+    """A path with each parameter filled by a well-formed value (a hash for `{sha256}`)."""
+    import re
+
+    def value(match: re.Match[str]) -> str:
+        return "ab" * 32 if match.group(1) == "sha256" else "0190c2a4-9b1e-7c3d-8e2f-0123456789ab"
+
+    return re.sub(r"\{(\w+)\}", value, path)
+
+
+def test_every_secured_operation_refuses_a_request_without_a_token(api_world: World) -> None:
+    """The second pass: no token at all. Every operation the description marks as secured
+    answers 401 with the error body, before it looks at parameters or body."""
+    paths = api_world.client.get("/openapi.json").json()["paths"]
+    secured = [
+        (method.upper(), path)
+        for path, item in paths.items()
+        for method, operation in item.items()
+        if operation.get("security")
+    ]
+    assert len(secured) > 20
+    for method, path in secured:
+        response = api_world.client.request(
+            method, _concrete(path), json={} if method in ("POST", "PUT", "PATCH") else None
+        )
+        assert response.status_code == 401, (method, path, response.status_code, response.text)
+        assert response.json()["code"] == "unauthenticated", (method, path)
