@@ -56,6 +56,11 @@ class HouseholdListItem:
         return not needle or needle in self.search_text
 
     @cached_property
+    def review_key(self) -> date:
+        """The next review as a sort key: none planned sorts last."""
+        return self.next_review or date.max
+
+    @cached_property
     def search_text(self) -> str:
         """The names and the address, normalised and joined: what a search looks in. Worked
         out once per item, by the loader off the GUI thread (`AccountSession.households`)."""

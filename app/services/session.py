@@ -304,8 +304,8 @@ class AccountSession:
             _list_item(summary, open_clues[summary.household_id])
             for summary in self._store.list_households()
         ]
-        for item in items:
-            _ = item.search_text  # here, in the caller's worker, not later on the GUI thread
+        for item in items:  # here, in the caller's worker, not later on the GUI thread
+            _ = item.search_text, item.review_key
         return items
 
     def find_household_ids(self, text: str) -> frozenset[str]:

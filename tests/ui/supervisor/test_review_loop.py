@@ -80,7 +80,16 @@ def test_return_with_an_income_comment_revise_and_approve(
     page.attach(supervisor.session, supervisor.api)
     _open_in_queue(qtbot, page, visit_id)
     assert page.visit_title.text().startswith("赵秀英 · 2026-03-02")
-    assert page.eligibility.decision is not None  # the laptop's result, with reasons
+    decision = page.eligibility.decision
+    assert decision is not None  # the laptop's result, with reasons
+    # The reviewer reads each rule with its numbers, in Chinese, as the engine stated it.
+    shown = [
+        page.eligibility.reasons_list.item(r).text()
+        for r in range(page.eligibility.reasons_list.count())
+    ]
+    assert len(shown) == len(decision.reasons) > 0
+    assert [text[2:] for text in shown] == [reason.text("zh") for reason in decision.reasons]
+    assert any("元" in text for text in shown)
     # The income's amount is a row of the data; choosing it pins the comment there.
     paths = [
         page.data_table.item(r, 0).data(FIELD_PATH_ROLE) for r in range(page.data_table.rowCount())
