@@ -5,7 +5,6 @@ chain and exits 0 (intact) or 1 (broken)."""
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from sqlmodel import Session
@@ -14,6 +13,7 @@ from sync.server.audit import verify_chain
 from sync.server.config import ENV_DATABASE_URL, load_settings
 from sync.server.crypto import ServerKeys
 from sync.server.db import make_engine, run_migrations
+from sync.server.logs import configure_logging
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,14 +31,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--ssl-keyfile", default=None)
     parser.add_argument("--proxy-headers", action="store_true", help="behind a TLS reverse proxy")
     parser.add_argument("--log-level", default="info")
+    parser.add_argument(
+        "--log-format", choices=["json", "text"], default="json", help="one JSON object per line"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(args.log_level, args.log_format)
     settings = load_settings(args.data_dir, args.database_url)
     if args.command == "verify-audit":
         engine = make_engine(settings.database_url)
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         log_level=args.log_level,
+        log_config=None,  # uvicorn's own loggers go through the JSON handler too
         ssl_certfile=args.ssl_certfile,
         ssl_keyfile=args.ssl_keyfile,
         proxy_headers=args.proxy_headers,
