@@ -1,6 +1,7 @@
 """schemathesis against the server's own OpenAPI description: every operation, every built-in
 check, bounded examples (so the module runs well under two minutes in CI). Requests carry an
-admin's token so the checks reach past authentication; a second pass sends none."""
+admin's token so the checks reach past authentication; a second pass sends none. This module runs
+on SQLite; test_schemathesis_postgres.py runs the same cases on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -54,15 +55,20 @@ def api_world() -> Iterator[World]:
     derandomize=True,
 )
 def test_every_operation_meets_its_description(case: schemathesis.Case, api_world: World) -> None:
+    check_case(case, api_world)
+
+
+def check_case(case: schemathesis.Case, world: World) -> None:
+    """One generated case with every check, signed in as the admin (also used on PostgreSQL)."""
     operation = (case.operation.method.upper(), case.operation.path)
-    headers = api_world.accounts["admin"].headers
+    headers = world.accounts["admin"].headers
     if operation in SESSION_ENDING:
-        login = api_world.client.post(
+        login = world.client.post(
             "/v1/auth/login",
             json={
                 "username": "admin",
                 "password": PASSWORD,
-                "device_id": api_world.accounts["admin"].device_id,
+                "device_id": world.accounts["admin"].device_id,
             },
         )
         assert login.status_code == 200, login.text
