@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -25,7 +27,7 @@ from typing import Any
 from PySide6.QtWidgets import QApplication
 
 from app.demo_data import REFERENCE_DATE
-from app.domain import ClueStatus, Finding, IncomeItem, IncomeType, VisitKind, VisitStatus
+from app.domain import ClueStatus, Finding, IncomeItem, IncomeType, Role, VisitKind, VisitStatus
 from app.services.demo import seed_store
 from app.services.profiles import ProfileDirectory
 from app.services.review import ReviewComment
@@ -34,6 +36,7 @@ from sync.client.supervisor import SupervisorApi
 from sync.client.transport import Answer
 from ui.app import build_app
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from ui.printing import demo_form, print_visit_form
 from ui.screenshots import _settle, _shot, _synthetic_photo
 from ui.shell import WINDOW_SIZE, MainWindow
 from ui.supervisor.comments import ReviewCommentsBar
@@ -316,7 +319,29 @@ def take_screenshots(out: Path, language: str = DEFAULT_LANGUAGE) -> list[Path]:
     form.go_to_step(2)
     shots.append(_shot(window, out, "28-returned-visit-comments"))
     window.close()
+    page = printed_page(out / "29-printed-visit-form-page1.png")
+    if page is not None:
+        shots.append(page)
     return shots
+
+
+def printed_page(png: Path) -> Path | None:
+    """Page 1 of the printable visit form (the demo household) as the PDF renders it, at
+    100 dpi through poppler's pdftoppm; None (logged) where poppler is not installed."""
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        logger.warning("pdftoppm not installed: no image of the printed form")
+        return None
+    with tempfile.TemporaryDirectory(prefix="jiafang-print-") as folder:
+        pdf = print_visit_form(demo_form(), Path(folder) / "form.pdf", role=Role.SUPERVISOR)
+        prefix = Path(folder) / "page"
+        subprocess.run(
+            [tool, "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(prefix)],
+            check=True,
+            timeout=120,
+        )
+        shutil.move(prefix.with_suffix(".png"), png)
+    return png
 
 
 def main(argv: list[str] | None = None) -> int:

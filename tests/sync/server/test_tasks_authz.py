@@ -202,3 +202,55 @@ def test_anonymous_and_revoked_devices_get_nothing(world: World, method: str, pa
     assert anonymous.status_code == 401, anonymous.text
     revoked = call(world, "fw_r", method, path, {})
     assert revoked.status_code == 403 and revoked.json()["code"] == "revoked", revoked.text
+
+
+#: Writes whose allowed path is tested with its workflow (test_reviews, test_clues, test_tasks):
+#: here every other role is refused, with the status it gets.
+_SCOPED_WRITE_REFUSALS = {
+    "fw_a": 403,
+    "fw_b": 403,
+    "sup_2": 404,  # another street's supervisor does not learn the object exists
+    "con_a": 403,
+    "con_b": 403,
+    "aadm_a": 403,
+}
+REFUSED_WRITES: list[tuple[str, str, Any]] = [
+    ("POST", "/v1/visits/{visit}/review/start", {}),
+    (
+        "POST",
+        "/v1/visits/{visit}/return",
+        {"comments": [{"field": "incomes", "comment": "请核实"}], "note": ""},
+    ),
+    ("POST", "/v1/clues", {"id_number": MARKER_ID, "kind": "vehicle"}),
+    ("POST", "/v1/clues/{clue}/close", {"outcome": "refuted", "visit_id": "{visit}"}),
+    (
+        "POST",
+        "/v1/spot-checks",
+        {"region_id": "S1", "sample_size": 1, "inspector_count": 1, "seed": "refused"},
+    ),
+]
+
+
+def test_review_clue_and_spot_check_writes_refuse_every_other_role(world: World) -> None:
+    ids = objects(world)
+    for method, path, body in REFUSED_WRITES:
+        url, payload = fill(world, ids, path), fill_body(world, ids, body)
+        for role, status in _SCOPED_WRITE_REFUSALS.items():
+            response = call(world, role, method, url, payload)
+            assert response.status_code == status, (path, role, response.text)
+            assert response.json()["code"] in ("forbidden", "not_found"), (path, role)
+
+
+def test_only_an_admin_revokes_users_and_everyone_reads_only_themselves(world: World) -> None:
+    target = world.accounts["fw_b"].user_id
+    for role in ROLES:
+        if role == "admin":
+            continue
+        refused = call(world, role, "POST", f"/v1/admin/users/{target}/revoke")
+        assert refused.status_code == 403, (role, refused.text)
+        me = call(world, role, "GET", "/v1/me")
+        assert me.status_code == 200 and me.json()["user_id"] == world.accounts[role].user_id
+    assert world.get("fw_b", "/v1/me").status_code == 200  # nobody above revoked fw_b
+    done = call(world, "admin", "POST", f"/v1/admin/users/{target}/revoke")
+    assert done.status_code == 200, done.text
+    assert world.get("fw_b", "/v1/me").status_code == 403
