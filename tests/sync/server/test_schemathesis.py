@@ -47,13 +47,17 @@ def api_world() -> Iterator[World]:
         shutil.rmtree(_DIRECTORY, ignore_errors=True)
 
 
-@schema.parametrize()
-@settings(
+#: Bounded, reproducible cases (shared by the PostgreSQL module).
+CASE_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
+
+
+@schema.parametrize()
+@CASE_SETTINGS
 def test_every_operation_meets_its_description(case: schemathesis.Case, api_world: World) -> None:
     check_case(case, api_world)
 

@@ -15,12 +15,11 @@ import psycopg
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
 
 from sync.server.app import create_app
 from tests.sync.conftest import PG_ADMIN_DSN
 from tests.sync.server.conftest import World, make_settings, seed_world
-from tests.sync.server.test_schemathesis import MAX_EXAMPLES, check_case
+from tests.sync.server.test_schemathesis import CASE_SETTINGS, check_case
 
 pytestmark = pytest.mark.postgres
 
@@ -63,12 +62,7 @@ else:
             yield seed_world(_APP, client)
 
     @schema.parametrize()
-    @settings(
-        max_examples=MAX_EXAMPLES,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        derandomize=True,
-    )
+    @CASE_SETTINGS
     def test_every_operation_meets_its_description_on_postgresql(
         case: schemathesis.Case, pg_world: World
     ) -> None:

@@ -42,12 +42,17 @@ def _timed(action: object) -> float:
     return time.perf_counter() - started
 
 
-def test_a_district_of_households_loads_filters_and_sorts_quickly(qtbot: QtBot) -> None:
+def _sortable_view(qtbot: QtBot) -> tuple[HouseholdTableModel, QTableView]:
     model = HouseholdTableModel()
     view = QTableView()
     qtbot.addWidget(view)
     view.setModel(model)
     view.setSortingEnabled(True)
+    return model, view
+
+
+def test_a_district_of_households_loads_filters_and_sorts_quickly(qtbot: QtBot) -> None:
+    model, view = _sortable_view(qtbot)
     view.sortByColumn(HouseholdColumn.NEXT_REVIEW, Qt.SortOrder.AscendingOrder)
     items = _items()
 
@@ -91,11 +96,7 @@ def test_a_district_of_households_loads_filters_and_sorts_quickly(qtbot: QtBot) 
 
 
 def test_the_selected_household_stays_selected_when_the_order_changes(qtbot: QtBot) -> None:
-    model = HouseholdTableModel()
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(model)
-    view.setSortingEnabled(True)
+    model, view = _sortable_view(qtbot)
     model.set_items(_items()[:50], today=TODAY)
     view.selectRow(7)
     chosen = model.item(7).household_id
