@@ -22,6 +22,7 @@ through `Cipher(...)`, which needs a fresh context per nonce (about 10 µs per c
 from __future__ import annotations
 
 import hmac as std_hmac
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Final, Protocol
 
@@ -85,17 +86,17 @@ class Sm4Gcm:
         return plaintext + decryptor.finalize()
 
 
-class Suite:
+class Suite(ABC):
     """One cipher suite: its AEAD, key derivation and MAC."""
 
     suite_id: int
     name: str
 
-    def aead(self, key: bytes) -> Aead:
-        raise NotImplementedError
+    @abstractmethod
+    def aead(self, key: bytes) -> Aead: ...
 
-    def hash_algorithm(self) -> hashes.HashAlgorithm:
-        raise NotImplementedError
+    @abstractmethod
+    def hash_algorithm(self) -> hashes.HashAlgorithm: ...
 
     def derive(self, key: bytes, info: bytes, length: int = KEY_SIZE) -> bytes:
         """A subkey of `key` for one purpose (`info` names the purpose)."""
