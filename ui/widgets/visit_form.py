@@ -90,6 +90,10 @@ def _set_combo(combo: QComboBox, value: object) -> None:
 
 
 class _Step(QWidget):
+    """One step of the form. The four hooks below are abstract: Shiboken's metaclass rules out
+    `abc.ABC` on a QWidget, so tests/ui/test_visit_form_steps.py checks instead that every
+    step on the form overrides each of them."""
+
     changed = Signal()
     """The user changed something on this step."""
 
@@ -497,7 +501,7 @@ class RowsStep(_Step):
         layout.addStretch(1)
         self.add_button.clicked.connect(self._on_add_clicked)
 
-    # Subclass hooks: texts per column and the enum labels.
+    # Subclass hooks: texts per column (abstract, checked like _Step's) and the enum labels.
     def column_titles(self) -> list[str]:
         raise NotImplementedError
 
