@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Final, Literal
 
@@ -294,6 +295,18 @@ class PullPage(WireModel):
 
 class BucketList(WireModel):
     buckets: list[str]
+
+
+class LeaseGrant(WireModel):
+    """A server-signed offline lease (`app.lease`): `payload` is the lease's canonical JSON and
+    `signature` the server's Ed25519 signature over it, both base64. `public_key` names the
+    signing key (raw 32 bytes, base64): a laptop pins it at registration and refuses a lease
+    signed by any other key. `expires_at` repeats the signed expiry for display only."""
+
+    payload: str
+    signature: str
+    public_key: str
+    expires_at: datetime
 
 
 class BucketChecksum(WireModel):

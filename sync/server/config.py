@@ -25,6 +25,10 @@ logger = logging.getLogger(__name__)
 ENV_DATABASE_URL: Final = "JIAFANG_DATABASE_URL"
 ENV_DATA_DIR: Final = "JIAFANG_DATA_DIR"
 ENV_MASTER_KEY: Final = "JIAFANG_SERVER_MASTER_KEY"
+ENV_LEASE_DAYS: Final = "JIAFANG_LEASE_DAYS"
+ENV_CONTRACTOR_LEASE_DAYS: Final = "JIAFANG_CONTRACTOR_LEASE_DAYS"
+DEFAULT_LEASE_DAYS: Final = 7.0
+DEFAULT_CONTRACTOR_LEASE_DAYS: Final = 2.0
 
 DEFAULT_DATA_DIR: Final = Path("jiafang-server-data")
 SQLITE_FILE_NAME: Final = "jiafang.sqlite3"
@@ -55,6 +59,9 @@ class Settings:
     lockout_max_s: int = 3600
     #: largest request body of any kind (attachment chunks are the biggest legitimate ones)
     max_request_bytes: int = 5 * 1024 * 1024
+    #: how long a laptop may work without syncing (DESIGN §3), and for contractors
+    lease_ttl_s: int = int(DEFAULT_LEASE_DAYS * 24 * 3600)
+    contractor_lease_ttl_s: int = int(DEFAULT_CONTRACTOR_LEASE_DAYS * 24 * 3600)
 
     @property
     def attachments_dir(self) -> Path:
@@ -120,6 +127,24 @@ def load_master_key(data_dir: Path, env: dict[str, str] | None = None) -> bytes:
     return key
 
 
+def _lease_seconds(environ: dict[str, str], name: str, default_days: float) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return int(default_days * 24 * 3600)
+    try:
+        days = float(raw)
+    except ValueError:
+        days = 0.0
+    # At least an hour: a shorter lease would lock laptops between two background syncs.
+    if not 1 / 24 <= days <= 90:
+        raise ConfigError(
+            f"{name} 必须是 1 小时到 90 天之间的天数",
+            f"{name} must be a number of days between one hour (0.042) and 90",
+            code="config_lease",
+        )
+    return int(days * 24 * 3600)
+
+
 def load_settings(
     data_dir: Path | str | None = None,
     database_url: str | None = None,
@@ -139,4 +164,8 @@ def load_settings(
         database_url=normalise_database_url(url),
         master_key=load_master_key(directory, environ),
         argon2=argon2 or Argon2Params(),
+        lease_ttl_s=_lease_seconds(environ, ENV_LEASE_DAYS, DEFAULT_LEASE_DAYS),
+        contractor_lease_ttl_s=_lease_seconds(
+            environ, ENV_CONTRACTOR_LEASE_DAYS, DEFAULT_CONTRACTOR_LEASE_DAYS
+        ),
     )

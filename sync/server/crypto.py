@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -57,6 +58,9 @@ class ServerKeys:
     audit_key: bytes
     attachment_key: bytes
     username_key: bytes
+    #: Ed25519 seed of the offline-lease signing key: derived, so every process of a
+    #: deployment signs with the same key and no second secret needs distributing
+    lease_seed: bytes
 
     @classmethod
     def from_master(cls, master_key: bytes) -> ServerKeys:
@@ -66,7 +70,12 @@ class ServerKeys:
             audit_key=_derive(master_key, "audit-chain/v1"),
             attachment_key=_derive(master_key, "attachments/v1"),
             username_key=_derive(master_key, "login-throttle/v1"),
+            lease_seed=_derive(master_key, "offline-lease/ed25519/v1"),
         )
+
+    @property
+    def lease_signing_key(self) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(self.lease_seed)
 
     # ------------------------------------------------------------------ record content
 

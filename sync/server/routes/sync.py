@@ -17,6 +17,7 @@ from sync.protocol import (
     BucketList,
     ErrorBody,
     ErrorCode,
+    LeaseGrant,
     PullPage,
     PushRequest,
     PushResponse,
@@ -27,6 +28,7 @@ from sync.server.authz import buckets_for, require_bucket
 from sync.server.bodies import decode_content, parse_json, read_body
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
 from sync.server.errors import ApiError
+from sync.server.leases import issue_lease
 from sync.server.push import apply_push
 
 router = APIRouter(prefix="/v1/sync", tags=["sync"])
@@ -104,6 +106,13 @@ def push(
 @router.get("/buckets", responses=_ERRORS)
 def list_buckets(principal: PrincipalDep, session: SessionDep, now: NowDep) -> BucketList:
     return BucketList(buckets=sorted(buckets_for(session, principal, now)))
+
+
+@router.get("/lease", responses=_ERRORS)
+def lease(principal: PrincipalDep, context: ContextDep, now: NowDep) -> LeaseGrant:
+    """A fresh offline lease for the calling user on the calling device (asked for at the end
+    of every sync): how long this laptop may work before it must sync again."""
+    return issue_lease(context.settings, context.keys, principal, now)
 
 
 @router.get("/pull", responses=_ERRORS)
