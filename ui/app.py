@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -18,7 +19,7 @@ from app.services.session import (
     RegistrationRequest,
 )
 from app.services.settings import SettingsFile
-from sync.client import ClientConfig, register_device
+from sync.client import ClientConfig, fetch_lease, hold_lease, register_device
 from sync.client.transport import Transport
 from ui.gcpolicy import GuiThreadCollector
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, LanguageManager
@@ -32,12 +33,16 @@ logger = logging.getLogger(__name__)
 
 def server_registration(request: RegistrationRequest) -> Registration:
     """Register this laptop with the server (the sync client's call); runs on a worker thread."""
+    config = ClientConfig(server_url=request.server_url)
     pair = register_device(
-        ClientConfig(server_url=request.server_url),
-        request.account,
-        request.password,
-        request.device_public_key,
-        name=request.account,
+        config, request.account, request.password, request.device_public_key, name=request.account
+    )
+    # The first lease pins the server's lease key on this laptop from its first contact.
+    grant = fetch_lease(config, pair.access_token)
+    lease = (
+        hold_lease(grant, user_id=pair.user_id, device_id=pair.device_id, now=datetime.now(UTC))
+        if grant is not None
+        else None
     )
     return Registration(
         user_id=pair.user_id,
@@ -45,6 +50,7 @@ def server_registration(request: RegistrationRequest) -> Registration:
         display_name=request.account,
         role=pair.role,
         tokens=pair,
+        lease=lease,
     )
 
 

@@ -84,6 +84,26 @@ class SyncStatus:
     rejected: int = 0
     last_synced_at: datetime | None = None
     error_code: str | None = None
+    #: the offline lease: "none" (not issued yet), "valid", "expired", "clock_turned_back"
+    lease_state: str = "none"
+    #: when it lapses, on this laptop's clock
+    lease_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LeaseStatus:
+    """The offline lease as the screens show it (`AccountSession.lease_status`)."""
+
+    #: "none" (not issued yet: nothing enforced), "valid", "expired", "clock_turned_back"
+    state: str = "none"
+    #: when it lapses, on this laptop's clock
+    expires_at: datetime | None = None
+    #: a contractor's households leave the laptop when it lapses
+    purges_on_lapse: bool = False
+
+    @property
+    def lapsed(self) -> bool:
+        return self.state in ("expired", "clock_turned_back")
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,7 @@ def review_detail(
     session: AccountSession, visit_id: str, *, on: date | None = None
 ) -> ReviewDetail:
     """Lay a synced visit out for the reviewer (reads only this laptop's store)."""
-    store = session.store
+    store = session.records
     visit = store.get_visit(visit_id)
     household = store.get_household(visit.household_id)
     previous = previous_visit(store.list_visits(visit.household_id), visit)
@@ -170,7 +170,7 @@ def review_detail(
 def review_comments(session: AccountSession, visit_id: str) -> tuple[ReviewComment, ...]:
     """The comments of the latest `returned` decision on this visit, or — for a new revision
     — on the visit it corrects: what the author must see at the fields while revising."""
-    store = session.store
+    store = session.records
     visit = store.get_visit(visit_id)
     target = visit_id
     if visit.status is not VisitStatus.RETURNED and visit.revision_of is not None:
@@ -188,7 +188,7 @@ def review_comments(session: AccountSession, visit_id: str) -> tuple[ReviewComme
 
 def returned_visits(session: AccountSession) -> list[VisitView]:
     """This laptop's visits that a reviewer sent back and that have no revision yet."""
-    store = session.store
+    store = session.records
     found: list[VisitView] = []
     for household in store.list_households():
         for visit in store.list_visits(household.household_id):
@@ -199,14 +199,14 @@ def returned_visits(session: AccountSession) -> list[VisitView]:
 
 def revise_returned(session: AccountSession, visit_id: str) -> VisitView:
     """Start the new revision of a returned visit (the returned one is kept as `revised`)."""
-    visit = session.store.get_visit(visit_id)
+    visit = session.records.get_visit(visit_id)
     if visit.status is not VisitStatus.RETURNED:
         raise StoreError(
             "只有退回的走访记录可以修改",
             "Only a returned visit can be revised",
             code="visit_not_returned",
         )
-    revision = session.store.revise_visit(visit_id)
+    revision = session.records.revise_visit(visit_id)
     logger.info("revision started for a returned visit")
     return revision
 
@@ -215,7 +215,7 @@ def printable_visit_form(session: AccountSession, visit_id: str) -> VisitForm:
     """The visit's printable form (eligibility reasons and signatures included); printing
     itself checks the role (`app.exports.gate`)."""
     ensure_may_export(session.profile.role)
-    store = session.store
+    store = session.records
     visit = store.get_visit(visit_id)
     household = store.get_household(visit.household_id)
     return visit_form_from_views(

@@ -31,7 +31,8 @@ from app.domain import (
     VisitKind,
     VisitStatus,
 )
-from app.errors import PolicyError, StoreError, ValidationError, WrongPasswordError
+from app.errors import JiafangError, PolicyError, StoreError, ValidationError, WrongPasswordError
+from app.lease import HeldLease, LeaseExpiredError, LeaseState
 from app.models.views import DraftRecovery, HouseholdSummary, TaskView, VisitView
 from app.policy.decision import EligibilityDecision
 from app.policy.engine import evaluate_visit
@@ -47,6 +48,7 @@ from app.services.readmodels import (
     HomeSummary,
     HouseholdFile,
     HouseholdListItem,
+    LeaseStatus,
     RejectedItem,
     TaskItem,
     looks_like_id_number,
@@ -58,6 +60,15 @@ logger = logging.getLogger(__name__)
 #: the region whose policy applies when a grid has none of its own (the deployment's district)
 DEFAULT_POLICY_REGION = "district-x"
 REVIEW_HORIZON_DAYS = 30
+#: how far the clock must have moved on before the lease's clock mark is written again
+_CLOCK_MARK_STEP = timedelta(minutes=10)
+
+#: the current time (UTC); tests pass their own to move through lease expiries
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,9 @@ class Registration:
     role: str = "field_worker"
     #: the first sign-in tokens, handed to the sync engine as they are (opaque here)
     tokens: object | None = field(default=None, repr=False)
+    #: the first offline lease, verified; its signing key is pinned with it (None: the server
+    #: issues none, or the offline demo)
+    lease: HeldLease | None = field(default=None, repr=False)
 
 
 #: RegistrationRequest -> Registration; raises a JiafangError when the server refuses
@@ -100,9 +114,11 @@ class AccountService:
         kdf: KdfParams | None = None,
         backoff_policy: BackoffPolicy | None = None,
         policy_region: str = DEFAULT_POLICY_REGION,
+        clock: Clock = _utcnow,
     ) -> None:
         self.directory = directory
         self._register = register
+        self._clock = clock
         self._kdf = kdf
         self._backoff_policy = backoff_policy
         self._policy_region = policy_region
@@ -145,13 +161,17 @@ class AccountService:
                 device_id=registration.device_id,
                 kdf=self._kdf,
             )
+            if registration.lease is not None:
+                store.put_lease_record(registration.lease.to_record())
         except BaseException:
             try:
                 self.directory.discard_new(profile)
             except OSError:
                 logger.exception("could not remove the unfinished profile folder")
             raise
-        session = AccountSession(profile, store, self._backoff(profile), self._policy_region)
+        session = AccountSession(
+            profile, store, self._backoff(profile), self._policy_region, clock=self._clock
+        )
         session.initial_tokens = registration.tokens
         return session
 
@@ -159,7 +179,9 @@ class AccountService:
         """The (locked) session of a profile; unlock it with the password."""
         profile = self.directory.get(profile_id)
         store = LocalStore.open(profile.store_path)
-        return AccountSession(profile, store, self._backoff(profile), self._policy_region)
+        return AccountSession(
+            profile, store, self._backoff(profile), self._policy_region, clock=self._clock
+        )
 
     def unlock_after_online_check(
         self, profile_id: str, password: str, check: OnlineCheckFn
@@ -204,9 +226,12 @@ class AccountSession:
         store: LocalStore,
         backoff: UnlockBackoff,
         policy_region: str = DEFAULT_POLICY_REGION,
+        *,
+        clock: Clock = _utcnow,
     ) -> None:
         self.profile = profile
         self._store = store
+        self._clock = clock
         self._backoff = backoff
         self._policy_region = policy_region
         #: the sign-in tokens of a registration made in this session (for the sync engine)
@@ -231,6 +256,12 @@ class AccountSession:
             self._backoff.record_failure()
             raise
         self._backoff.record_success()
+        # Unlocking works after the lease lapsed (so the user can sync), but a contractor's
+        # households leave the laptop now rather than at the first screen that asks for them.
+        try:
+            self.check_lease()
+        except LeaseExpiredError as exc:
+            logger.warning("offline lease lapsed at unlock (%d households purged)", exc.purged)
 
     def lock(self) -> None:
         self._store.lock()
@@ -243,6 +274,81 @@ class AccountSession:
         """The unlocked store, as an opaque handle for the sync engine (the UI never calls it)."""
         return self._store
 
+    @property
+    def records(self) -> LocalStore:
+        """The store, for reading or changing household data: raises `LeaseExpiredError` once
+        the offline lease has lapsed (the sync engine uses `store`, which does not)."""
+        self.check_lease()
+        return self._store
+
+    # -- offline lease (app.lease) ---------------------------------------------------------
+
+    def _held_lease(self) -> HeldLease | None:
+        """The kept lease, checked again (None before the first one); a damaged one counts as
+        lapsed, so a sync replaces it."""
+        try:
+            record = self._store.lease_record()
+            if record is None:
+                return None
+            return HeldLease.from_record(
+                record, user_id=self._store.user_id, device_id=self._store.device_id
+            )
+        except LeaseExpiredError:
+            raise
+        except JiafangError as exc:
+            if exc.code == "vault_locked":
+                raise
+            logger.warning("the kept offline lease is unusable (%s)", exc.code)
+            raise LeaseExpiredError() from exc
+
+    def lease_status(self) -> LeaseStatus:
+        """The lease for the status bar and the lapsed screen (never raises for a lapse)."""
+        try:
+            held = self._held_lease()
+        except LeaseExpiredError:
+            return LeaseStatus(state=LeaseState.EXPIRED.value)
+        if held is None:
+            return LeaseStatus()
+        return LeaseStatus(
+            state=held.state(self._clock()).value,
+            expires_at=held.local_expiry,
+            purges_on_lapse=held.lease.purges_on_lapse,
+        )
+
+    def check_lease(self) -> None:
+        """Raise `LeaseExpiredError` when the offline lease has lapsed or the clock was turned
+        back; a contractor's households are purged first. A valid lease moves its clock mark."""
+        held = self._held_lease()
+        if held is None:
+            return  # a profile from before leases (until its next sync) or the offline demo
+        now = self._clock()
+        state = held.state(now)
+        if state is LeaseState.VALID:
+            if now - held.clock_high_water >= _CLOCK_MARK_STEP:
+                self._store.put_lease_record(held.seen(now).to_record())
+            return
+        purged = self._purge_after_lapse() if held.lease.purges_on_lapse else 0
+        raise LeaseExpiredError(
+            clock_turned_back=state is LeaseState.CLOCK_TURNED_BACK, purged=purged
+        )
+
+    def _purge_after_lapse(self) -> int:
+        """Issue 7: a contractor's lapsed laptop shreds its households (rows and data keys, the
+        store's one purge path). A household with an edit not yet acknowledged stays, locked
+        like everything else, so field work is never destroyed unsent: the next sync sends it
+        and the usual bucket rules then decide. Checkpoints restart so that sync brings back
+        whatever the contractor may still reach."""
+        keep = self._store.households_with_outbox()
+        doomed = [
+            s.household_id for s in self._store.list_households() if s.household_id not in keep
+        ]
+        if not doomed:
+            return 0
+        purged = self._store.purge_households(doomed, force=True)
+        self._store.reset_checkpoints()
+        logger.warning("offline lease of a contractor lapsed: %d households purged", purged)
+        return purged
+
     def sync_counts(self) -> tuple[int, int, int]:
         """(changes waiting to be sent, open conflicts, rejected changes) for the status bar."""
         return (
@@ -252,9 +358,9 @@ class AccountSession:
         )
 
     def conflict_items(self) -> list[ConflictItem]:
-        heads = {s.household_id: s.head_name for s in self._store.list_households()}
+        heads = {s.household_id: s.head_name for s in self.records.list_households()}
         items = []
-        for conflict in self._store.list_conflicts():
+        for conflict in self.records.list_conflicts():
             raw_clashes = conflict.data.get("clashes") or {}
             clashes = tuple(
                 FieldClash(str(name), _show(values.get("kept")), _show(values.get("other")))
@@ -274,7 +380,7 @@ class AccountSession:
         return items
 
     def rejected_items(self) -> list[RejectedItem]:
-        heads = {s.household_id: s.head_name for s in self._store.list_households()}
+        heads = {s.household_id: s.head_name for s in self.records.list_households()}
         return [
             RejectedItem(
                 mutation_id=q.entry.mutation_id,
@@ -284,7 +390,7 @@ class AccountSession:
                 reason=q.reason,
                 fields=tuple(sorted(q.entry.changed)),
             )
-            for q in self._store.quarantined_mutations()
+            for q in self.records.quarantined_mutations()
         ]
 
     def seed_demo_data(self, *, seed: int = 0, households: int = 60) -> int:
@@ -298,11 +404,11 @@ class AccountSession:
 
     def households(self) -> list[HouseholdListItem]:
         open_clues = Counter(
-            clue.household_id for clue in self._store.list_clues(status=ClueStatus.OPEN)
+            clue.household_id for clue in self.records.list_clues(status=ClueStatus.OPEN)
         )
         items = [
             _list_item(summary, open_clues[summary.household_id])
-            for summary in self._store.list_households()
+            for summary in self.records.list_households()
         ]
         for item in items:  # here, in the caller's worker, not later on the GUI thread
             _ = item.search_text, item.review_key
@@ -313,20 +419,20 @@ class AccountSession:
         index) or a member's name (the store's in-memory index)."""
         if looks_like_id_number(text):
             try:
-                members = self._store.find_by_id_number(text)
+                members = self.records.find_by_id_number(text)
             except ValidationError:
                 return frozenset()
             return frozenset(m.household_id for m in members)
         if not text.strip():
             return frozenset()
-        return frozenset(s.household_id for s in self._store.search_households(text))
+        return frozenset(s.household_id for s in self.records.search_households(text))
 
     def household_file(self, household_id: str, *, on: date | None = None) -> HouseholdFile:
         on = on or date.today()
-        household = self._store.get_household(household_id)
-        visits = self._store.list_visits(household_id)
+        household = self.records.get_household(household_id)
+        visits = self.records.list_visits(household_id)
         visits.sort(key=lambda v: (v.visit_date or date.min, v.revision), reverse=True)
-        clues = self._store.list_clues(household_id=household_id)
+        clues = self.records.list_clues(household_id=household_id)
         return HouseholdFile(
             household=household,
             members=household.members,
@@ -337,13 +443,14 @@ class AccountSession:
 
     def home(self, *, on: date | None = None) -> HomeSummary:
         on = on or date.today()
-        due = self._store.list_households(review_due_by=on + timedelta(days=REVIEW_HORIZON_DAYS))
+        store = self.records  # one lease check; `_task_item` reads under it
+        due = store.list_households(review_due_by=on + timedelta(days=REVIEW_HORIZON_DAYS))
         due.sort(key=lambda s: (s.next_review or date.max, s.household_id))
         return HomeSummary(
-            household_count=self._store.household_count(),
+            household_count=store.household_count(),
             reviews_due=tuple(_list_item(s, 0) for s in due),
-            open_clue_count=len(self._store.list_clues(status=ClueStatus.OPEN)),
-            tasks=tuple(self._task_item(t) for t in self._store.list_tasks(status=TaskStatus.OPEN)),
+            open_clue_count=len(store.list_clues(status=ClueStatus.OPEN)),
+            tasks=tuple(self._task_item(t) for t in store.list_tasks(status=TaskStatus.OPEN)),
         )
 
     def _task_item(self, task: TaskView) -> TaskItem:
@@ -372,8 +479,8 @@ class AccountSession:
         )
 
     def open_clues(self) -> list[ClueListItem]:
-        clues = self._store.list_clues(status=ClueStatus.OPEN)
-        households = {s.household_id: s for s in self._store.list_households()}
+        clues = self.records.list_clues(status=ClueStatus.OPEN)
+        households = {s.household_id: s for s in self.records.list_households()}
         items = []
         for clue in clues:
             summary = households.get(clue.household_id)
@@ -403,19 +510,19 @@ class AccountSession:
     ) -> VisitView:
         """A new draft visit, pre-filled with the family as last recorded and the worker as the
         first visitor (the form asks for the second); a clue-check visit names its clues."""
-        household = self._store.get_household(household_id)
-        visits = self._store.list_visits(household_id)
+        household = self.records.get_household(household_id)
+        visits = self.records.list_visits(household_id)
         last = next((v for v in reversed(visits) if v.content.members), None)
         members = last.content.members if last is not None else household.content.members
         content = VisitContent(
-            visitors=(self._store.user_id,) if self._store.user_id else (),
+            visitors=(self.records.user_id,) if self.records.user_id else (),
             members=members,
             incomes=last.content.incomes if last is not None else (),
             assets=last.content.assets if last is not None else (),
             expenses=last.content.expenses if last is not None else (),
             clue_ids=clue_ids,
         )
-        return self._store.create_visit_draft(household_id, kind, content)
+        return self.records.create_visit_draft(household_id, kind, content)
 
     def discover_household(
         self,
@@ -445,21 +552,21 @@ class AccountSession:
                 "Enter the head of household's name and the address",
                 code="discovery_fields",
             ) from exc
-        household = self._store.create_household(grid_id=grid_id, content=content)
+        household = self.records.create_household(grid_id=grid_id, content=content)
         return self.start_visit(household.household_id, VisitKind.DISCOVERY)
 
     def grid_ids(self) -> list[str]:
         """The grids this laptop holds households of (where a discovery can be filed)."""
-        return sorted({s.grid_id for s in self._store.list_households()})
+        return sorted({s.grid_id for s in self.records.list_households()})
 
     def add_photo(self, visit_id: str, source: Path | bytes) -> VisitView:
         """Import a photo into a draft visit (metadata stripped, downscaled)."""
-        visit = self._store.get_visit(visit_id)
+        visit = self.records.get_visit(visit_id)
         photo = prepare_photo(source)
-        attachment = self._store.add_attachment(
+        attachment = self.records.add_attachment(
             visit.household_id, io.BytesIO(photo.jpeg), kind="photo", visit_id=visit_id
         )
-        return self._store.update_visit_draft(
+        return self.records.update_visit_draft(
             visit_id, photo_ids=(*visit.content.photo_ids, attachment.attachment_id)
         )
 
@@ -467,42 +574,43 @@ class AccountSession:
         """Keep a signature drawn on the pad ("household" or a visitor's user id)."""
         if not png:
             raise ValidationError("签名为空", "The signature is empty", code="signature_empty")
-        visit = self._store.get_visit(visit_id)
-        attachment = self._store.add_attachment(
+        visit = self.records.get_visit(visit_id)
+        attachment = self.records.add_attachment(
             visit.household_id, io.BytesIO(png), kind="signature", visit_id=visit_id
         )
         others = tuple(s for s in visit.content.signatures if s.signer != signer)
         ref = SignatureRef(
             signer=signer, attachment_id=attachment.attachment_id, signed_at=datetime.now(UTC)
         )
-        return self._store.update_visit_draft(visit_id, signatures=(*others, ref))
+        return self.records.update_visit_draft(visit_id, signatures=(*others, ref))
 
     def attachment_bytes(self, attachment_id: str) -> bytes:
         """A decrypted photo or signature, in memory only (for thumbnails)."""
-        return self._store.read_attachment(attachment_id)
+        return self.records.read_attachment(attachment_id)
 
     def visit(self, visit_id: str) -> VisitView:
-        return self._store.get_visit(visit_id)
+        return self.records.get_visit(visit_id)
 
     def save_visit_draft(self, visit_id: str, content: VisitContent) -> VisitView:
         """Write the whole form into the draft record (one outbox row for the changed fields)."""
-        before = self._store.get_visit(visit_id).content
+        before = self.records.get_visit(visit_id).content
         changed = {
             name: getattr(content, name)
             for name in VisitContent.model_fields
             if getattr(content, name) != getattr(before, name)
         }
         if not changed:
-            self._store.discard_draft(visit_id)
-            return self._store.get_visit(visit_id)
-        return self._store.update_visit_draft(visit_id, **changed)
+            self.records.discard_draft(visit_id)
+            return self.records.get_visit(visit_id)
+        return self.records.update_visit_draft(visit_id, **changed)
 
     def autosave_visit(self, visit_id: str, form_state: dict[str, Any]) -> None:
         """Keep the form's state as typed (it need not validate) so a crash loses nothing."""
+        # Not refused after the lease lapsed: what was typed is kept, never lost.
         self._store.autosave_draft(visit_id, form_state)
 
     def recovered_drafts(self) -> list[DraftRecovery]:
-        return self._store.recover_drafts()
+        return self.records.recover_drafts()
 
     def complete_visit(
         self,
@@ -522,30 +630,30 @@ class AccountSession:
             )
         # The result the worker saw is part of the signed record: the server recomputes it with
         # the policy in force and flags any difference for the supervisor (trust but verify).
-        draft = self._store.get_visit(visit_id)
+        draft = self.records.get_visit(visit_id)
         decision = self.evaluate(draft.household_id, content, on=draft.visit_date)
         content = content.model_copy(
             update={"eligibility": decision.to_dict() if decision is not None else None}
         )
         self.save_visit_draft(visit_id, content)
-        visit = self._store.complete_visit(visit_id)
+        visit = self.records.complete_visit(visit_id)
         for clue_id in content.clue_ids:
-            self._store.close_clue(clue_id, outcomes[clue_id], visit_id=visit_id)
+            self.records.close_clue(clue_id, outcomes[clue_id], visit_id=visit_id)
         # People found living in the home who are not on the household record join it (each
         # with its own outbox row); existing members are left as the record has them, since a
         # completed visit is evidence for the reviewer, not an edit of the register.
-        household = self._store.get_household(visit.household_id)
+        household = self.records.get_household(visit.household_id)
         known = {m.member_id for m in household.members}
         for member in content.members:
             if member.member_id not in known:
-                self._store.add_member(visit.household_id, member)
+                self.records.add_member(visit.household_id, member)
         return visit
 
     def evaluate(
         self, household_id: str, content: VisitContent, *, on: date | None = None
     ) -> EligibilityDecision | None:
         """The eligibility result of the family as entered so far (None: not enough data)."""
-        household = self._store.get_household(household_id)
+        household = self.records.get_household(household_id)
         return self._evaluate(household.grid_id, content, on or date.today())
 
     def _eligibility(

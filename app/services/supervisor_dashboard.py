@@ -94,7 +94,7 @@ def _closing_visit_month(session: AccountSession, visit_id: object) -> str | Non
     if not isinstance(visit_id, str):
         return None
     try:
-        return _month(session.store.get_visit(visit_id).visit_date)
+        return _month(session.records.get_visit(visit_id).visit_date)
     except JiafangError:
         return None  # the visit is not on this laptop
 
@@ -137,7 +137,7 @@ def build_dashboard(
     today = today or date.today()
     window = month_range(today, months)
     start = date.fromisoformat(window[0] + "-01")
-    store = session.store
+    store = session.records
     planned: Counter[str] = Counter()
     done: Counter[str] = Counter()
     found: Counter[str] = Counter()

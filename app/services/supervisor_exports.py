@@ -83,7 +83,7 @@ def export_public_notice(session: AccountSession, path: str | Path) -> Path:
 def export_clue_ledger(session: AccountSession, path: str | Path) -> Path:
     role = session.profile.role
     ensure_may_export(role)
-    store = session.store
+    store = session.records
     rows = []
     for clue in store.list_clues():
         household = store.get_household(clue.household_id)

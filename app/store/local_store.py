@@ -111,6 +111,7 @@ _META_USER = "user_id"
 _META_DEVICE = "device_id"
 _META_HLC = "hlc"
 _META_AUDIT_HEAD = "audit_head"
+_META_LEASE = "offline_lease"
 
 
 def _now() -> str:
@@ -1760,6 +1761,43 @@ class LocalStore:
             if record is not None:
                 self._note_search_change(record, deleted=True)
         self._conn.execute(f"DELETE FROM {spec.table} WHERE id = ?", (record_id,))
+
+    # ------------------------------------------------------------------ offline lease
+
+    def lease_record(self) -> dict[str, Any] | None:
+        """The offline lease as last kept (`app.lease.HeldLease.to_record`), or None.
+
+        Sealed under the master key's global data key, so neither the lease nor the pinned
+        server key can be swapped in the file without the password.
+        """
+        with self._lock:
+            envelope = self._meta_bytes(_META_LEASE)
+            if envelope is None:
+                return None
+            record = self._open("vault_meta", _META_LEASE, 1, envelope)
+            return dict(record) if isinstance(record, dict) else None
+
+    def put_lease_record(self, record: Mapping[str, Any]) -> None:
+        with self._lock:
+            envelope = self._seal(GLOBAL_KEY_ID, "vault_meta", _META_LEASE, 1, dict(record))
+            with self._write():
+                self._set_meta(_META_LEASE, envelope)
+
+    def households_with_outbox(self) -> set[str]:
+        """Households with an edit not yet acknowledged (waiting or refused)."""
+        with self._lock:
+            return {
+                str(row[0])
+                for row in self._conn.execute(
+                    "SELECT DISTINCT household_id FROM outbox WHERE household_id IS NOT NULL"
+                )
+            }
+
+    def reset_checkpoints(self) -> None:
+        """Every bucket pulls from the start on the next sync (after a local purge, so what the
+        user may still reach comes back)."""
+        with self._lock, self._write():
+            self._conn.execute("UPDATE sync_checkpoint SET checkpoint = 0")
 
     # ------------------------------------------------------------------ shredding, purge, wipe
 

@@ -1,7 +1,14 @@
 """The sync client: `SyncEngine.run_once` pushes the outbox and pulls the user's buckets."""
 
 from sync.client.config import ClientConfig
-from sync.client.engine import SyncEngine, SyncProgress, SyncReport, register_device
+from sync.client.engine import (
+    SyncEngine,
+    SyncProgress,
+    SyncReport,
+    fetch_lease,
+    hold_lease,
+    register_device,
+)
 from sync.client.errors import (
     ApiAnswerError,
     AuthRequiredError,
@@ -24,5 +31,7 @@ __all__ = [
     "SyncProgress",
     "SyncReport",
     "TlsError",
+    "fetch_lease",
+    "hold_lease",
     "register_device",
 ]

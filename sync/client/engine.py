@@ -16,12 +16,17 @@ Order of a run and why:
    holds are shredded: rows and data key); each bucket is pulled from its checkpoint, each page
    committed with its checkpoint in one store transaction.
 5. Checksums per bucket; a mismatch re-pulls that bucket alone from zero.
+6. The offline lease (`app.lease`): a fresh one, verified against the server key pinned at
+   registration (a profile from before leases pins the key the server names now, over TLS),
+   kept sealed in the store. Only a run that got this far renews it.
 
 A `revoked` answer at any step wipes the profile (the store destroys its keys first).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import logging
@@ -40,6 +45,7 @@ import requests
 from pydantic import ValidationError as PydanticValidationError
 
 from app.errors import JiafangError, StoreError
+from app.lease import HeldLease, LeaseError, SignedLease
 from app.models.views import OutboxEntry
 from app.store.local_store import LocalStore
 from app.store.records import SPECS
@@ -66,6 +72,7 @@ from sync.protocol import (
     BucketList,
     ErrorCode,
     Health,
+    LeaseGrant,
     MutationStatus,
     PullPage,
     PushResponse,
@@ -128,6 +135,8 @@ class SyncReport:
     attachment_bytes_sent: int = 0
     upgrade_required: bool = False
     pending_after: int = 0
+    #: when the renewed offline lease lapses, on this laptop's clock (None: not renewed)
+    lease_expires_at: datetime | None = None
     retries: int = 0
     duration_s: float = 0.0
 
@@ -145,6 +154,62 @@ class SyncReport:
 
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def fetch_lease(config: ClientConfig, access_token: str) -> LeaseGrant | None:
+    """The first offline lease of a newly registered laptop (its key is then pinned); None
+    from a server that issues no leases."""
+    transport = Transport(config)
+    transport.token_provider = lambda: access_token
+    try:
+        return _lease_grant(transport.request("GET", "/v1/sync/lease"))
+    except ApiAnswerError as exc:
+        if exc.status == 404:
+            return None
+        raise
+    finally:
+        transport.close()
+
+
+def _lease_grant(answer: Answer) -> LeaseGrant:
+    try:
+        return LeaseGrant.model_validate(answer.json())
+    except PydanticValidationError as exc:
+        raise SyncError(
+            "服务器返回的离线授权格式有误",
+            "The server sent a malformed offline lease",
+            code="bad_lease",
+        ) from exc
+
+
+def hold_lease(
+    grant: LeaseGrant,
+    *,
+    user_id: str,
+    device_id: str,
+    now: datetime,
+    pinned_key: bytes | None = None,
+) -> HeldLease:
+    """Verify a lease grant against the pinned key (else the key it names, trusted because it
+    came over a verified TLS connection) and return it as the laptop keeps it."""
+    try:
+        offered = base64.b64decode(grant.public_key, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise LeaseError("离线授权格式错误", "The offline lease is malformed") from exc
+    return HeldLease.accept(
+        pinned_key if pinned_key is not None else offered,
+        SignedLease.from_wire(grant.payload, grant.signature),
+        user_id=user_id,
+        device_id=device_id,
+        now=now,
+    )
 
 
 def register_device(
@@ -183,8 +248,10 @@ class SyncEngine:
         password: str | None = None,
         state_path: Path | None = None,
         session: requests.Session | None = None,
+        clock: Clock = _utcnow,
     ) -> None:
         self.store = store
+        self._clock = clock
         self.config = config
         self.username = username
         self._password = password
@@ -276,6 +343,7 @@ class SyncEngine:
             self._ensure_token(cancel)
             self._push(report, cancel, notify)
             self._pull(report, cancel, notify)
+            self._renew_lease(report, cancel)
             self.state.put("last_sync_at", _now_iso())
         except RevokedError as exc:
             self._wipe()
@@ -817,6 +885,35 @@ class SyncEngine:
             # Checkpoint back to zero: if the bucket returns it is back-filled from the start.
             self.store.apply_pull_page(deletions, bucket, 0)
             self.state.drop_bucket(bucket)
+
+    # ------------------------------------------------------------------ offline lease
+
+    def _renew_lease(self, report: SyncReport, cancel: threading.Event | None) -> None:
+        try:
+            answer = self._call("GET", "/v1/sync/lease", cancel=cancel)
+        except ApiAnswerError as exc:
+            if exc.status == 404:  # a server from before leases: nothing to renew
+                logger.warning("the server issues no offline lease")
+                return
+            raise
+        grant = _lease_grant(answer)
+        pinned: bytes | None = None
+        try:
+            record = self.store.lease_record()
+        except JiafangError as exc:  # a damaged record: the TLS-verified key is pinned anew
+            logger.warning("the kept offline lease is unreadable (%s); replacing it", exc.code)
+            record = None
+        if record is not None and record.get("public_key"):
+            pinned = base64.b64decode(str(record["public_key"]))
+        held = hold_lease(
+            grant,
+            user_id=self.store.user_id,
+            device_id=self.store.device_id,
+            now=self._clock(),
+            pinned_key=pinned,
+        )
+        self.store.put_lease_record(held.to_record())
+        report.lease_expires_at = held.local_expiry
 
     # ------------------------------------------------------------------ integrity
 

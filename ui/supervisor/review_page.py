@@ -296,7 +296,7 @@ class ReviewQueuePage(QWidget):
                     continue
                 # a visit not synced to this laptop yet: its row says so
                 with contextlib.suppress(JiafangError):
-                    heads[item.household_id] = session.store.get_household(
+                    heads[item.household_id] = session.records.get_household(
                         item.household_id
                     ).content.head_name
             return items, heads

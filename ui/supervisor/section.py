@@ -264,7 +264,7 @@ class SupervisionSection(QObject):
 
         def start(ctx: JobContext) -> tuple[VisitView, str]:
             revision = revise_returned(session, visit_id)
-            head = session.store.get_household(revision.household_id).content.head_name
+            head = session.records.get_household(revision.household_id).content.head_name
             return revision, head
 
         self.window.runner.run(start, finished=self._on_revision_started, failed=self._on_failed)
