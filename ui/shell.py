@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMainWindow, QSta
 
 from app.domain import ClueKind, VisitContent, VisitKind, VisitStatus
 from app.errors import JiafangError, WrongPasswordError
+from app.lease import LeaseExpiredError
 from app.models.views import VisitView
 from app.policy.decision import EligibilityDecision
 from app.services.errors import ReauthenticationRequiredError, UnlockThrottledError
@@ -28,6 +29,7 @@ from app.services.readmodels import (
     HomeSummary,
     HouseholdFile,
     HouseholdListItem,
+    LeaseStatus,
     RejectedItem,
     SyncStatus,
 )
@@ -153,6 +155,8 @@ class MainWindow(QMainWindow):
     """The visit form shows its photo thumbnails: how many."""
     device_wiped = Signal()
     """The server revoked this device; local data was erased."""
+    lease_lapsed = Signal(int)
+    """The offline lease lapsed: data hidden until a sync; households purged (contractors)."""
 
     def __init__(
         self,
@@ -234,6 +238,7 @@ class MainWindow(QMainWindow):
         self.workspace.household_list.discovery_requested.connect(self._on_discovery_requested)
         self.language_combo.currentIndexChanged.connect(self._on_language_combo_changed)
         self.workspace.sync_page.sync_requested.connect(self._on_sync_requested)
+        self.workspace.lease_banner.sync_requested.connect(self._on_sync_requested)
         if sync is not None:
             sync.status_changed.connect(self.set_sync_status)
             sync.sync_finished.connect(self._on_sync_finished)
@@ -277,13 +282,7 @@ class MainWindow(QMainWindow):
             self.sync.stop()
         if self.discovery_dialog is not None and self.discovery_dialog.isVisible():
             self.discovery_dialog.reject()  # it may hold a name and an address
-        form = self.workspace.visit_form
-        if form.visit_id and form.dirty:
-            # The form's state is kept (encrypted) before the keys go, and offered on unlock.
-            visit_id, state = form.visit_id, form.current_state()
-            self.runner.run(
-                lambda ctx: session.autosave_visit(visit_id, state), name="autosave-on-lock"
-            )
+        self._keep_open_form(session)
         self.workspace.clear_data()
         minutes = max(1, round(self.idle_policy.timeout_seconds / 60))
         self.unlock_page.set_profiles([session.profile], session.profile.profile_id)
@@ -297,9 +296,26 @@ class MainWindow(QMainWindow):
         logger.info("workspace locked")
         self.locked.emit()
 
+    def _keep_open_form(self, session: AccountSession) -> None:
+        """Autosave the open visit form before the screen drops it (lock, lapsed lease)."""
+        form = self.workspace.visit_form
+        if form.visit_id and form.dirty:
+            # The form's state is kept (encrypted) and offered again on the next unlock.
+            visit_id, state = form.visit_id, form.current_state()
+            self.runner.run(
+                lambda ctx: session.autosave_visit(visit_id, state), name="autosave-on-lock"
+            )
+
     def set_sync_status(self, status: SyncStatus) -> None:
         self.sync_status_widget.set_status(status)
         self.workspace.set_sync_status(status)
+        if (
+            status.lease_state in ("expired", "clock_turned_back")
+            and not self.workspace.lease_banner.isVisibleTo(self.workspace)
+            and self.stack.currentWidget() is self.workspace
+        ):
+            # Lapsed while the workspace was open: a reload meets the refusal and hides the data.
+            self.reload_data()
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Jiafang – home visits"))
@@ -462,6 +478,7 @@ class MainWindow(QMainWindow):
     def _on_data_loaded(self, loaded: _Loaded) -> None:
         if self.stack.currentWidget() is not self.workspace:
             return  # locked meanwhile: never show data behind the lock screen
+        self.workspace.hide_lease_lapsed()
         self.workspace.set_households(loaded.households)
         self.workspace.set_home(loaded.home)
         self.workspace.set_clues(loaded.clues)
@@ -745,6 +762,9 @@ class MainWindow(QMainWindow):
         self.workspace.open_household(household_id)
 
     def _on_visit_job_failed(self, error: BaseException) -> None:
+        if isinstance(error, LeaseExpiredError):
+            self._on_lease_expired(error)
+            return
         form = self.workspace.visit_form
         form.show_error(error_text(error, self.language.language))
         code = error.code if isinstance(error, JiafangError) else "unexpected"
@@ -755,7 +775,23 @@ class MainWindow(QMainWindow):
         self.visit_failed.emit(code)
 
     def _on_job_failed(self, error: BaseException) -> None:
+        if isinstance(error, LeaseExpiredError):
+            self._on_lease_expired(error)
+            return
         self.statusBar().showMessage(error_text(error, self.language.language), 8000)
+
+    def _on_lease_expired(self, error: LeaseExpiredError) -> None:
+        """Household data was refused: the lease lapsed. Hide everything, keep an open form's
+        typing, and offer "Sync now"."""
+        session = self.session
+        if session is None or self.stack.currentWidget() is not self.workspace:
+            return
+        self._keep_open_form(session)
+        state = "clock_turned_back" if error.clock_turned_back else "expired"
+        self.workspace.show_lease_lapsed(
+            LeaseStatus(state=state, purges_on_lapse=error.purges_on_lapse), purged=error.purged
+        )
+        self.lease_lapsed.emit(error.purged)
 
     # -- idle lock and language --------------------------------------------------------------
 

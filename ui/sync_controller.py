@@ -14,7 +14,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.services.readmodels import SyncStatus
+from app.services.readmodels import LeaseStatus, SyncStatus
 from app.services.session import AccountSession
 from sync.client import ClientConfig, SyncEngine, SyncProgress, SyncReport
 from ui.jobs import Job, JobContext, JobRunner
@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_INTERVAL_MS = 5 * 60 * 1000
 
 EngineFactory = Callable[[AccountSession, str | None, object | None], SyncEngine]
+#: what a background run hands back to the GUI thread
+_RunResult = tuple[SyncReport, tuple[int, int, int], datetime | None, LeaseStatus]
 
 
 def default_engine_factory(
@@ -106,6 +108,7 @@ class SyncController(QObject):
         self._cancel = threading.Event()
         last = self._engine.last_sync_at()
         pending, conflicts, rejected = session.sync_counts()
+        lease = session.lease_status()
         self._set_status(
             SyncStatus(
                 online=False,
@@ -113,6 +116,8 @@ class SyncController(QObject):
                 conflicts=conflicts,
                 rejected=rejected,
                 last_synced_at=last,
+                lease_state=lease.state,
+                lease_expires_at=lease.expires_at,
             )
         )
         self._timer.start()
@@ -140,14 +145,17 @@ class SyncController(QObject):
         cancel = self._cancel
         self._set_status(replace(self._status, syncing=True, progress=None, error_code=None))
 
-        def run(ctx: JobContext) -> tuple[SyncReport, tuple[int, int, int], datetime | None]:
+        def run(ctx: JobContext) -> _RunResult:
             with _gc_paused():
                 report = engine.run_once(cancel, lambda p: ctx.progress(p))
             if report.outcome == "wiped":
-                return report, (0, 0, 0), None  # the store is gone: nothing left to count
+                # the store is gone: nothing left to count
+                return report, (0, 0, 0), None, LeaseStatus()
             if report.ok:
                 engine.forget_password()
-            return report, session.sync_counts(), engine.last_sync_at()
+            # Every run, online or not, looks at the lease: the background timer is what
+            # notices that it lapsed while the laptop stayed offline.
+            return report, session.sync_counts(), engine.last_sync_at(), session.lease_status()
 
         self._running = self._runner.run(
             run,
@@ -168,11 +176,9 @@ class SyncController(QObject):
             )
         )
 
-    def _on_run_finished(
-        self, result: tuple[SyncReport, tuple[int, int, int], datetime | None]
-    ) -> None:
+    def _on_run_finished(self, result: _RunResult) -> None:
         self._running = None
-        report, (pending, conflicts, rejected), last = result
+        report, (pending, conflicts, rejected), last, lease = result
         self._set_status(
             SyncStatus(
                 online=report.outcome not in ("offline", "cancelled"),
@@ -182,6 +188,8 @@ class SyncController(QObject):
                 rejected=rejected,
                 last_synced_at=last,
                 error_code=None if report.ok else report.error_code or report.outcome,
+                lease_state=lease.state,
+                lease_expires_at=lease.expires_at,
             )
         )
         self.sync_finished.emit(report)

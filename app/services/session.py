@@ -31,7 +31,14 @@ from app.domain import (
     VisitKind,
     VisitStatus,
 )
-from app.errors import JiafangError, PolicyError, StoreError, ValidationError, WrongPasswordError
+from app.errors import (
+    JiafangError,
+    PolicyError,
+    StoreError,
+    ValidationError,
+    VaultLockedError,
+    WrongPasswordError,
+)
 from app.lease import HeldLease, LeaseExpiredError, LeaseState
 from app.models.views import DraftRecovery, HouseholdSummary, TaskView, VisitView
 from app.policy.decision import EligibilityDecision
@@ -302,11 +309,14 @@ class AccountSession:
             raise LeaseExpiredError() from exc
 
     def lease_status(self) -> LeaseStatus:
-        """The lease for the status bar and the lapsed screen (never raises for a lapse)."""
+        """The lease for the status bar and the lapsed screen (never raises for a lapse; a
+        locked store tells nothing)."""
         try:
             held = self._held_lease()
         except LeaseExpiredError:
             return LeaseStatus(state=LeaseState.EXPIRED.value)
+        except VaultLockedError:
+            return LeaseStatus()
         if held is None:
             return LeaseStatus()
         return LeaseStatus(
@@ -329,7 +339,9 @@ class AccountSession:
             return
         purged = self._purge_after_lapse() if held.lease.purges_on_lapse else 0
         raise LeaseExpiredError(
-            clock_turned_back=state is LeaseState.CLOCK_TURNED_BACK, purged=purged
+            clock_turned_back=state is LeaseState.CLOCK_TURNED_BACK,
+            purged=purged,
+            purges_on_lapse=held.lease.purges_on_lapse,
         )
 
     def _purge_after_lapse(self) -> int:

@@ -987,6 +987,40 @@ Monthly benefit %2 yuan</translation>
         </message>
     </context>
     <context>
+        <name>LeaseLapsedBanner</name>
+        <message>
+            <source>Sync now</source>
+            <translation>Sync now</translation>
+        </message>
+        <message>
+            <source>This laptop's clock was turned back</source>
+            <translation>This laptop's clock was turned back</translation>
+        </message>
+        <message>
+            <source>The clock shows a time earlier than this laptop has already seen, so household data is locked. Correct the date and time, then sync.</source>
+            <translation>The clock shows a time earlier than this laptop has already seen, so household data is locked. Correct the date and time, then sync.</translation>
+        </message>
+        <message>
+            <source>Offline lease lapsed</source>
+            <translation>Offline lease lapsed</translation>
+        </message>
+        <message>
+            <source>This laptop has not synced for too long, so household data is locked until it syncs with the server again.</source>
+            <translation>This laptop has not synced for too long, so household data is locked until it syncs with the server again.</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n household(s) of your tasks were removed from this laptop.</source>
+            <translation>
+                <numerusform>%n household of your tasks were removed from this laptop.</numerusform>
+                <numerusform>%n households of your tasks were removed from this laptop.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Households of your tasks were removed; changes not yet sent are kept.</source>
+            <translation>Households of your tasks were removed; changes not yet sent are kept.</translation>
+        </message>
+    </context>
+    <context>
         <name>MainWindow</name>
         <message>
             <source>Jiafang – home visits</source>
@@ -1970,6 +2004,18 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Last synced %1</source>
             <translation>Last synced %1</translation>
+        </message>
+        <message>
+            <source>Offline lease lapsed: sync to continue</source>
+            <translation>Offline lease lapsed: sync to continue</translation>
+        </message>
+        <message>
+            <source>Offline lease until %1</source>
+            <translation>Offline lease until %1</translation>
+        </message>
+        <message>
+            <source>{day} {month_name} {time}</source>
+            <translation>{day} {month_name} {time}</translation>
         </message>
     </context>
     <context>

@@ -987,6 +987,39 @@ Monthly benefit %2 yuan</source>
     </message>
 </context>
 <context>
+    <name>LeaseLapsedBanner</name>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>This laptop&apos;s clock was turned back</source>
+        <translation>电脑时间被调回过</translation>
+    </message>
+    <message>
+        <source>The clock shows a time earlier than this laptop has already seen, so household data is locked. Correct the date and time, then sync.</source>
+        <translation>电脑时间早于本机已使用过的时间，户数据已锁定。请校正日期和时间后同步。</translation>
+    </message>
+    <message>
+        <source>Offline lease lapsed</source>
+        <translation>离线授权已过期</translation>
+    </message>
+    <message>
+        <source>This laptop has not synced for too long, so household data is locked until it syncs with the server again.</source>
+        <translation>本机太久未同步，户数据已锁定，与服务器同步后即可继续使用。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n household(s) of your tasks were removed from this laptop.</source>
+        <translation>
+            <numerusform>已从本机清除任务中的 %n 户。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Households of your tasks were removed; changes not yet sent are kept.</source>
+        <translation>任务中的户已从本机清除；尚未上传的修改仍保留。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Jiafang – home visits</source>
@@ -1965,6 +1998,18 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Last synced %1</source>
         <translation>上次同步 %1</translation>
+    </message>
+    <message>
+        <source>Offline lease lapsed: sync to continue</source>
+        <translation>离线授权已过期，请同步后继续</translation>
+    </message>
+    <message>
+        <source>Offline lease until %1</source>
+        <translation>离线授权至 %1</translation>
+    </message>
+    <message>
+        <source>{day} {month_name} {time}</source>
+        <translation>{month}月{day}日 {time}</translation>
     </message>
 </context>
 <context>

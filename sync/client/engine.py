@@ -149,7 +149,11 @@ class SyncReport:
         return self.outcome == "ok"
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON values (the CLI's `--json`)."""
+        out = asdict(self)
+        if self.lease_expires_at is not None:
+            out["lease_expires_at"] = self.lease_expires_at.isoformat(timespec="seconds")
+        return out
 
 
 def _now_iso() -> str:

@@ -31,6 +31,8 @@ class SyncStatusWidget(QWidget):
         self.conflict_label.setObjectName("Error")
         self.rejected_label = QLabel(self)
         self.rejected_label.setObjectName("Error")
+        self.lease_label = QLabel(self)
+        self.lease_label.setObjectName("LeaseState")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 0, 6, 0)
         layout.setSpacing(14)
@@ -43,6 +45,7 @@ class SyncStatusWidget(QWidget):
             self.conflict_label,
             self.rejected_label,
             self.last_sync_label,
+            self.lease_label,
         ):
             layout.addWidget(widget)
         self.set_status(self._status)
@@ -92,9 +95,39 @@ class SyncStatusWidget(QWidget):
             self.last_sync_label.setText(
                 self.tr("Last synced %1").replace("%1", _format_time(status.last_synced_at))
             )
+        self._render_lease(status)
+
+    def _render_lease(self, status: SyncStatus) -> None:
+        lapsed = status.lease_state in ("expired", "clock_turned_back")
+        self.lease_label.setVisible(lapsed or status.lease_expires_at is not None)
+        # The lapsed state in the error colour; a valid lease in the normal one.
+        self.lease_label.setStyleSheet("color: #b42318; font-weight: 600;" if lapsed else "")
+        if lapsed:
+            self.lease_label.setText(self.tr("Offline lease lapsed: sync to continue"))
+        elif status.lease_expires_at is not None:
+            self.lease_label.setText(
+                self.tr("Offline lease until %1").replace(
+                    "%1", self._format_day(status.lease_expires_at)
+                )
+            )
+
+    def _format_day(self, moment: datetime) -> str:
+        local = _local(moment)
+        # Month and day in the user's language: "12月13日 18:00" / "13 Dec 18:00".
+        pattern = self.tr("{day} {month_name} {time}")
+        return pattern.format(
+            month=local.month,
+            day=local.day,
+            month_name=local.strftime("%b"),
+            time=local.strftime("%H:%M"),
+        )
+
+
+def _local(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(DISPLAY_ZONE)
 
 
 def _format_time(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(DISPLAY_ZONE).strftime("%Y-%m-%d %H:%M")
+    return _local(moment).strftime("%Y-%m-%d %H:%M")

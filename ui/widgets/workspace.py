@@ -20,11 +20,13 @@ from app.services.readmodels import (
     HomeSummary,
     HouseholdFile,
     HouseholdListItem,
+    LeaseStatus,
     SyncStatus,
     TaskItem,
 )
 from ui.widgets.household_file import HouseholdFileView
 from ui.widgets.household_list import HouseholdListPage
+from ui.widgets.lease import LeaseLapsedBanner
 from ui.widgets.pages import CluesPage, HomePage, SyncPage
 from ui.widgets.visit_form import VisitFormPage
 
@@ -69,6 +71,7 @@ class WorkspaceWidget(QWidget):
         self.households_stack.addWidget(self.visit_form)
         self.clues_page = CluesPage()
         self.sync_page = SyncPage()
+        self.lease_banner = LeaseLapsedBanner()
         self.pages = QStackedWidget()
         self.pages.setObjectName("Pages")
         for page in (self.home_page, self.households_stack, self.clues_page, self.sync_page):
@@ -88,6 +91,7 @@ class WorkspaceWidget(QWidget):
         side_layout.addLayout(lock_row)
         content = QVBoxLayout()
         content.setContentsMargins(16, 12, 16, 8)
+        content.addWidget(self.lease_banner)
         content.addWidget(self.pages)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,6 +130,14 @@ class WorkspaceWidget(QWidget):
 
     def set_sync_status(self, status: SyncStatus) -> None:
         self.sync_page.set_status(status)
+
+    def show_lease_lapsed(self, status: LeaseStatus, *, purged: int = 0) -> None:
+        """The offline lease lapsed: no household data until a sync renews it."""
+        self.clear_data()
+        self.lease_banner.show_lapsed(status, purged=purged)
+
+    def hide_lease_lapsed(self) -> None:
+        self.lease_banner.hide_banner()
 
     def clear_data(self) -> None:
         """Drop every decrypted value the widgets hold (called on lock)."""

@@ -45,6 +45,7 @@ def test_cli_syncs_a_profile_with_the_password_from_the_environment_or_stdin(
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["outcome"] == "ok" and report["applied"] == 2
+    assert report["lease_expires_at"]  # the offline lease was renewed
     assert PASSWORD not in done.stdout + done.stderr  # never logged
 
     env = {k: v for k, v in os.environ.items() if k != "JIAFANG_PASSWORD"}

@@ -1,0 +1,154 @@
+"""The offline lease in the app: the status bar says until when the laptop may work offline,
+and once the lease lapses the household data disappears behind a banner whose "Sync now"
+renews it (real server on loopback; the laptop's clock is a movable one)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.crypto import KdfParams
+from app.services.profiles import ProfileDirectory
+from app.services.readmodels import SyncStatus
+from app.services.session import AccountService, AccountSession
+from sync.client import ClientConfig, SyncEngine
+from tests.sync.e2e.harness import PASSWORD, Laptop, LiveServer, household_content
+from ui.app import server_registration
+from ui.i18n import LanguageManager
+from ui.shell import MainWindow
+from ui.sync_controller import SyncController
+from ui.widgets.sync_status import SyncStatusWidget
+
+
+class MovableClock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_the_status_bar_shows_the_lease_expiry_and_a_lapse(
+    qtbot: QtBot, language: LanguageManager
+) -> None:
+    widget = SyncStatusWidget()
+    qtbot.addWidget(widget)
+    widget.show()
+    assert not widget.lease_label.isVisible()  # no lease (the offline demo): nothing said
+    until = datetime(2026, 12, 13, 8, 0, tzinfo=UTC)
+    widget.set_status(SyncStatus(online=True, lease_state="valid", lease_expires_at=until))
+    assert widget.lease_label.isVisible()
+    assert widget.lease_label.text() == "离线授权至 12月13日 16:00"  # China time
+    language.install("en")
+    assert widget.lease_label.text() == "Offline lease until 13 Dec 16:00"
+    widget.set_status(SyncStatus(lease_state="expired", lease_expires_at=until))
+    assert widget.lease_label.text() == "Offline lease lapsed: sync to continue"
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, language: LanguageManager, tmp_path: Path, clock: MovableClock
+) -> Iterator[MainWindow]:
+    def engine_factory(
+        session: AccountSession, password: str | None, tokens: object | None
+    ) -> SyncEngine:
+        engine = SyncEngine(
+            session.store,
+            ClientConfig(
+                server_url=session.profile.server_url,
+                max_attempts=1,
+                backoff_base_s=0.01,
+                backoff_max_s=0.05,
+            ),
+            username=session.profile.account,
+            password=password,
+            clock=clock,
+        )
+        if tokens is not None:
+            engine.adopt_tokens(tokens)  # type: ignore[arg-type]
+        return engine
+
+    accounts = AccountService(
+        ProfileDirectory(tmp_path / "profiles"),
+        register=server_registration,
+        kdf=KdfParams.for_tests(),
+        clock=clock,
+    )
+    sync = SyncController(engine_factory=engine_factory, interval_ms=3_600_000)
+    window = MainWindow(accounts, language, sync=sync)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.start()
+    window.show()
+    yield window
+    window.close()
+    gc.collect()  # on the GUI thread (see ui/gcpolicy.py)
+
+
+@pytest.mark.slow
+def test_a_lapsed_lease_hides_the_data_until_sync_now_renews_it(
+    qtbot: QtBot, window: MainWindow, server: LiveServer, clock: MovableClock, tmp_path: Path
+) -> None:
+    assert window.sync is not None
+    colleague = Laptop.register(server, "fw2", tmp_path / "fw2")
+    try:
+        colleague.db.create_household(grid_id="G1", content=household_content("赵秀英", 1, 2))
+        assert colleague.engine().run_once().ok
+    finally:
+        colleague.close()
+
+    page = window.registration_page
+    page.server_edit.setText(server.url)
+    page.account_edit.setText("fw1")
+    page.password_edit.setText(PASSWORD)
+    page.confirm_edit.setText(PASSWORD)
+    with qtbot.wait_signal(
+        window.households_loaded, timeout=30_000, check_params_cb=lambda n: n == 1
+    ):
+        qtbot.mouseClick(page.register_button, Qt.MouseButton.LeftButton)
+    qtbot.wait_until(lambda: not window.sync.running, timeout=30_000)
+    status = window.sync_status_widget
+    expiry = (clock.now + timedelta(days=7)).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert status.lease_label.text() == (
+        f"离线授权至 {expiry.month}月{expiry.day}日 {expiry:%H:%M}"
+    )
+    banner = window.workspace.lease_banner
+    assert not banner.isVisible()
+
+    # Eight days offline: the background sync finds no server, and the data goes.
+    server.stop()
+    clock.now += timedelta(days=8)
+    with qtbot.wait_signal(window.lease_lapsed, timeout=30_000):
+        window.sync.sync_now()
+    assert banner.isVisible()
+    assert banner.title_label.text() == "离线授权已过期"
+    assert status.lease_label.text() == "离线授权已过期，请同步后继续"
+    assert window.workspace.household_list.model.rowCount() == 0
+
+    # Back online: "Sync now" on the banner renews the lease and the households return.
+    server.start()
+    with qtbot.wait_signal(
+        window.households_loaded, timeout=30_000, check_params_cb=lambda n: n == 1
+    ):
+        qtbot.mouseClick(banner.sync_button, Qt.MouseButton.LeftButton)
+    assert not banner.isVisible()
+    assert [window.workspace.household_list.model.item(0).head_name] == ["赵秀英"]
+    renewed = (clock.now + timedelta(days=7)).astimezone(ZoneInfo("Asia/Shanghai"))
+    qtbot.wait_until(
+        lambda: status.lease_label.text().startswith(
+            f"离线授权至 {renewed.month}月{renewed.day}日"
+        ),
+        timeout=10_000,
+    )
