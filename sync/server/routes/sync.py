@@ -109,10 +109,12 @@ def list_buckets(principal: PrincipalDep, session: SessionDep, now: NowDep) -> B
 
 
 @router.get("/lease", responses=_ERRORS)
-def lease(principal: PrincipalDep, context: ContextDep, now: NowDep) -> LeaseGrant:
+def lease(
+    principal: PrincipalDep, session: SessionDep, context: ContextDep, now: NowDep
+) -> LeaseGrant:
     """A fresh offline lease for the calling user on the calling device (asked for at the end
     of every sync): how long this laptop may work before it must sync again."""
-    return issue_lease(context.settings, context.keys, principal, now)
+    return issue_lease(session, context.settings, context.keys, principal, now)
 
 
 @router.get("/pull", responses=_ERRORS)

@@ -15,6 +15,7 @@ from sync.server.app import create_app
 from sync.server.config import load_settings
 from sync.server.deps import get_now
 from sync.server.errors import ConfigError
+from sync.server.models import Task
 from tests.sync.server.conftest import World, make_settings, seed_world
 
 FIXED_NOW = datetime.fromisoformat("2026-12-06T08:00:00+00:00")
@@ -115,3 +116,26 @@ def test_lease_days_come_from_the_environment_and_nonsense_is_refused(tmp_path) 
     with pytest.raises(ConfigError) as refused:
         load_settings(tmp_path / "f", env={"JIAFANG_LEASE_DAYS": "seven"})
     assert refused.value.code == "config_lease"
+
+
+def test_a_contractors_lease_ends_with_their_last_task_window(
+    world: World, fixed_clock: datetime
+) -> None:
+    def set_window_end(end: datetime | None) -> None:
+        with world.session() as session:
+            task = session.get(Task, world.ids["T_b"])
+            assert task is not None
+            task.window_end = end
+            session.add(task)
+            session.commit()
+
+    set_window_end(fixed_clock + timedelta(hours=20))
+    grant, _ = _lease(world, "con_b")
+    assert _verified(world, "con_b", grant).expires_at == fixed_clock + timedelta(hours=20)
+    # A window further off than the lease length: the usual two days.
+    set_window_end(fixed_clock + timedelta(days=5))
+    grant, _ = _lease(world, "con_b")
+    assert _verified(world, "con_b", grant).duration == timedelta(days=2)
+    # A field worker's lease never depends on task windows.
+    grant, _ = _lease(world, "fw_a")
+    assert _verified(world, "fw_a", grant).duration == timedelta(days=7)
