@@ -15,11 +15,18 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.crypto import KdfParams
+from app.lease import public_key_bytes
 from app.services.profiles import ProfileDirectory
 from app.services.readmodels import SyncStatus
-from app.services.session import AccountService, AccountSession
+from app.services.session import AccountService, AccountSession, RegistrationRequest
 from sync.client import ClientConfig, SyncEngine
-from tests.sync.e2e.harness import PASSWORD, Laptop, LiveServer, household_content
+from tests.sync.e2e.harness import (
+    PASSWORD,
+    Laptop,
+    LiveServer,
+    household_content,
+    new_public_key,
+)
 from ui.app import server_registration
 from ui.i18n import LanguageManager
 from ui.shell import MainWindow
@@ -152,3 +159,33 @@ def test_a_lapsed_lease_hides_the_data_until_sync_now_renews_it(
         ),
         timeout=10_000,
     )
+
+
+@pytest.mark.slow
+def test_registration_pins_the_servers_lease_key(server: LiveServer, tmp_path: Path) -> None:
+    registration = server_registration(
+        RegistrationRequest(
+            server_url=server.url,
+            account="con",
+            password=PASSWORD,
+            device_public_key=new_public_key(),
+        )
+    )
+    assert registration.lease is not None
+    assert registration.lease.public_key == public_key_bytes(server.keys.lease_signing_key)
+    assert registration.lease.lease.role == "contractor"
+    assert registration.lease.lease.device_id == registration.device_id
+    assert registration.lease.lease.duration == timedelta(days=2)
+
+    # Through the account service, the new vault holds that lease before any sync.
+    accounts = AccountService(
+        ProfileDirectory(tmp_path / "profiles"),
+        register=server_registration,
+        kdf=KdfParams.for_tests(),
+    )
+    session = accounts.register(server.url, "fw1", PASSWORD)
+    try:
+        status = session.lease_status()
+        assert status.state == "valid" and not status.purges_on_lapse
+    finally:
+        session.close()
