@@ -300,11 +300,9 @@ class AccountSession:
             return HeldLease.from_record(
                 record, user_id=self._store.user_id, device_id=self._store.device_id
             )
-        except LeaseExpiredError:
+        except VaultLockedError:
             raise
-        except JiafangError as exc:
-            if exc.code == "vault_locked":
-                raise
+        except JiafangError as exc:  # unreadable (DecryptionError) or untrusted (LeaseError)
             logger.warning("the kept offline lease is unusable (%s)", exc.code)
             raise LeaseExpiredError() from exc
 

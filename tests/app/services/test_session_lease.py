@@ -1,0 +1,95 @@
+"""The offline lease in the account session, without a server: kept sealed in the vault, a
+damaged one locks like a lapsed one, and what is typed after the lapse is still kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.crypto import KdfParams
+from app.domain import VisitKind
+from app.lease import HeldLease, LeaseExpiredError, OfflineLease, public_key_bytes, sign_lease
+from app.services.profiles import ProfileDirectory
+from app.services.session import AccountService, Registration, RegistrationRequest
+
+PASSWORD = "correct horse battery"
+SERVER = "https://jiafang.example.cn"
+START = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+SERVER_KEY = Ed25519PrivateKey.generate()
+
+
+class MovableClock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _register(request: RegistrationRequest) -> Registration:
+    user, device = f"u-{request.account}", f"d-{request.account}"
+    lease = OfflineLease(user, device, "field_worker", START, START + timedelta(days=7))
+    held = HeldLease.accept(
+        public_key_bytes(SERVER_KEY),
+        sign_lease(SERVER_KEY, lease),
+        user_id=user,
+        device_id=device,
+        now=START,
+    )
+    return Registration(user_id=user, device_id=device, display_name=request.account, lease=held)
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+def _accounts(base: Path, clock: MovableClock) -> AccountService:
+    return AccountService(
+        ProfileDirectory(base), register=_register, kdf=KdfParams.for_tests(), clock=clock
+    )
+
+
+def test_the_first_lease_is_kept_sealed_in_the_vault(tmp_path: Path, clock: MovableClock) -> None:
+    session = _accounts(tmp_path, clock).register(SERVER, "wangfang", PASSWORD)
+    status = session.lease_status()
+    assert (status.state, status.expires_at) == ("valid", START + timedelta(days=7))
+    path = session.profile.store_path
+    session.close()
+    raw = b"".join(p.read_bytes() for p in path.parent.rglob("*") if p.is_file())
+    # Only ciphertext on disk: neither the signed lease nor its clock mark in the clear.
+    assert b"expires_at" not in raw and b"clock_high_water" not in raw
+
+
+def test_a_damaged_lease_locks_the_data_like_a_lapsed_one(
+    tmp_path: Path, clock: MovableClock
+) -> None:
+    session = _accounts(tmp_path, clock).register(SERVER, "wangfang", PASSWORD)
+    session.seed_demo_data(households=2)
+    assert len(session.households()) == 2
+    record = session.store.lease_record()
+    assert record is not None
+    longer = OfflineLease("u-wangfang", "d-wangfang", "field_worker", START, START.replace(2027))
+    record["payload"] = sign_lease(Ed25519PrivateKey.generate(), longer).to_wire()["payload"]
+    session.store.put_lease_record(record)
+    with pytest.raises(LeaseExpiredError):
+        session.households()
+    assert session.lease_status().state == "expired"
+    session.close()
+
+
+def test_typing_after_the_lapse_is_kept_but_not_shown(tmp_path: Path, clock: MovableClock) -> None:
+    session = _accounts(tmp_path, clock).register(SERVER, "wangfang", PASSWORD)
+    session.seed_demo_data(households=1)
+    household = session.households()[0]
+    visit = session.start_visit(household.household_id, VisitKind.PERIODIC_REVIEW)
+    clock.now = START + timedelta(days=8)
+    session.autosave_visit(visit.visit_id, {"notes": "家具陈旧"})  # not refused: nothing lost
+    with pytest.raises(LeaseExpiredError) as refused:
+        session.recovered_drafts()
+    assert refused.value.code == "lease_expired" and not refused.value.purges_on_lapse
+    assert "The offline lease has lapsed" in refused.value.message_en
+    session.close()
