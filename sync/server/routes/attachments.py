@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
@@ -20,10 +20,10 @@ from sync.protocol import (
     ErrorBody,
     ErrorCode,
 )
-from sync.server.authz import buckets_for
+from sync.server.authz import WRITER_ROLES, Principal, buckets_for
 from sync.server.bodies import read_body
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
-from sync.server.errors import ApiError
+from sync.server.errors import ApiError, forbidden
 
 router = APIRouter(prefix="/v1/attachments", tags=["attachments"])
 
@@ -49,9 +49,21 @@ class Sha256Convertor(Convertor[str]):
 register_url_convertor("sha256", Sha256Convertor())
 
 
+def uploader(principal: PrincipalDep, session: SessionDep, now: NowDep) -> Principal:
+    """The caller, if it may upload attachment bytes: a role that adds records, with somewhere
+    to add them now (a contractor whose tasks all closed, or an agency admin, may not). Which
+    household the bytes belong to is decided when the attachment record is pushed."""
+    if principal.role not in WRITER_ROLES or not buckets_for(session, principal, now):
+        raise forbidden("附件上传", "attachment uploads")
+    return principal
+
+
+UploaderDep = Annotated[Principal, Depends(uploader)]
+
+
 @router.post("/have", responses=_ERRORS)
 def have(
-    body: AttachmentHaveRequest, principal: PrincipalDep, session: SessionDep, context: ContextDep
+    principal: UploaderDep, body: AttachmentHaveRequest, session: SessionDep, context: ContextDep
 ) -> AttachmentHaveResponse:
     """Which of these hashes the server lacks (upload those)."""
     return AttachmentHaveResponse(missing=context.attachments.missing(session, body.sha256s))
@@ -59,7 +71,7 @@ def have(
 
 @router.get("/{sha256:sha256}/offset", responses=_ERRORS)
 def offset(
-    sha256: Sha256Path, principal: PrincipalDep, session: SessionDep, context: ContextDep
+    sha256: Sha256Path, principal: UploaderDep, session: SessionDep, context: ContextDep
 ) -> AttachmentOffset:
     """Where an upload stands: send the next chunk at `offset`."""
     return context.attachments.offset_of(session, sha256)
@@ -80,7 +92,7 @@ def offset(
 async def put_chunk(
     sha256: Sha256Path,
     request: Request,
-    principal: PrincipalDep,
+    principal: UploaderDep,
     context: ContextDep,
     session: SessionDep,
     offset: Annotated[int, Query(ge=0)],
