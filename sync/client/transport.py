@@ -15,6 +15,7 @@ import gzip
 import json
 import logging
 import random
+import ssl
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -74,6 +75,25 @@ _STREAM_BLOCK = 64 * 1024
 
 class _TransientError(Exception):
     pass
+
+
+def tls_reason(error: BaseException) -> str:
+    """OpenSSL's reason for a failed handshake (e.g. "unable to get local issuer certificate"),
+    dug out of the exceptions requests and urllib3 wrap around it; empty when there is none."""
+    pending: list[object] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop(0)
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError) and current.verify_message:
+            return str(current.verify_message)
+        if isinstance(current, ssl.SSLError) and current.reason:
+            return str(current.reason).replace("_", " ").lower()
+        pending += [*current.args, getattr(current, "reason", None), current.__cause__]
+        pending.append(current.__context__)
+    return ""
 
 
 class Transport:
@@ -188,7 +208,7 @@ class Transport:
                 return self._stream_into(response, into)
             body = response.content  # reads it all: a truncated body raises here
         except requests.exceptions.SSLError as exc:
-            raise TlsError() from exc  # a certificate problem is not fixed by waiting
+            raise TlsError(tls_reason(exc)) from exc  # not fixed by waiting
         except (
             requests.exceptions.ConnectionError,
             requests.exceptions.Timeout,
