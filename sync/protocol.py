@@ -100,6 +100,7 @@ class ErrorCode(StrEnum):
     SCHEMA_TOO_NEW = "schema_too_new"  # the server is older than the client
     CHECKSUM_MISMATCH = "checksum_mismatch"  # an attachment's bytes do not hash to its name
     OFFSET_MISMATCH = "offset_mismatch"  # chunk does not start where the upload stands
+    RANGE_NOT_SATISFIABLE = "range_not_satisfiable"  # a download Range past the attachment's end
     DEVICE_MISMATCH = "device_mismatch"
     # reasons of rejected mutations
     ENTITY_NOT_PUSHABLE = "entity_not_pushable"

@@ -86,7 +86,10 @@ class TlsError(SyncError):
 
     code = "tls"
 
-    def __init__(self) -> None:
+    def __init__(self, reason: str = "") -> None:
+        why = f" ({reason})" if reason else ""
         super().__init__(
-            "服务器证书校验失败，请联系管理员", "The server's certificate could not be verified"
+            f"服务器证书校验失败{why}，连接已拒绝；请检查为此服务器配置的 CA 证书，或联系管理员",
+            f"The server's certificate could not be verified{why}; the connection was refused. "
+            "Check the CA bundle configured for this server, or ask the administrator",
         )

@@ -15,12 +15,14 @@ import gzip
 import json
 import logging
 import random
+import ssl
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import urllib3
 
 from sync.client.config import ClientConfig
 from sync.client.errors import (
@@ -57,8 +59,41 @@ class TransferStats:
     bytes_received: int = 0
 
 
+@dataclass
+class Download:
+    """A streamed 2xx answer: status and headers once the head arrived, then the body bytes as
+    they come. When the connection breaks part-way, `body` keeps what arrived, so the caller can
+    ask for the rest with `Range` instead of starting again."""
+
+    status: int = 0
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytearray = field(default_factory=bytearray)
+
+
+_STREAM_BLOCK = 64 * 1024
+
+
 class _TransientError(Exception):
     pass
+
+
+def tls_reason(error: BaseException) -> str:
+    """OpenSSL's reason for a failed handshake (e.g. "unable to get local issuer certificate"),
+    dug out of the exceptions requests and urllib3 wrap around it; empty when there is none."""
+    pending: list[object] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop(0)
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError) and current.verify_message:
+            return str(current.verify_message)
+        if isinstance(current, ssl.SSLError) and current.reason:
+            return str(current.reason).replace("_", " ").lower()
+        pending += [*current.args, getattr(current, "reason", None), current.__cause__]
+        pending.append(current.__context__)
+    return ""
 
 
 class Transport:
@@ -111,12 +146,15 @@ class Transport:
         cancel: threading.Event | None = None,
         attempts: int | None = None,
         expect_json: bool = True,
+        headers: Mapping[str, str] | None = None,
+        into: Download | None = None,
     ) -> Answer:
         """Send one request, retrying transient failures; a 2xx answer with a complete body,
-        or a typed error."""
+        or a typed error. With `into`, a 2xx body is streamed into it (and not into the
+        answer), so a download cut part-way keeps the bytes that arrived."""
         if json_body is not None:
             content = json.dumps(json_body, separators=(",", ":")).encode()
-        headers: dict[str, str] = {}
+        headers = dict(headers or {})
         if content is not None:
             headers["Content-Type"] = content_type
             if gzip_body:
@@ -133,7 +171,7 @@ class Transport:
                 if token:
                     headers["Authorization"] = f"Bearer {token}"
             try:
-                return self._once(method, url, params, content, headers, expect_json)
+                return self._once(method, url, params, content, headers, expect_json, into)
             except _TransientError as exc:
                 last = str(exc)
             if attempt + 1 < tries:
@@ -151,6 +189,7 @@ class Transport:
         content: bytes | None,
         headers: dict[str, str],
         expect_json: bool,
+        into: Download | None = None,
     ) -> Answer:
         self.stats.requests += 1
         if content is not None:
@@ -163,10 +202,13 @@ class Transport:
                 data=content,
                 headers=headers,
                 timeout=self.config.timeout,
+                stream=into is not None,
             )
+            if into is not None and 200 <= response.status_code < 300:
+                return self._stream_into(response, into)
             body = response.content  # reads it all: a truncated body raises here
         except requests.exceptions.SSLError as exc:
-            raise TlsError() from exc  # a certificate problem is not fixed by waiting
+            raise TlsError(tls_reason(exc)) from exc  # not fixed by waiting
         except (
             requests.exceptions.ConnectionError,
             requests.exceptions.Timeout,
@@ -190,6 +232,26 @@ class Transport:
                     raise _TransientError("unreadable body") from exc
             return answer
         raise self._answer_error(status, body)
+
+    def _stream_into(self, response: requests.Response, into: Download) -> Answer:
+        """Read a 2xx body block by block into `into` (errors propagate to `_once`, which makes
+        them transient; the bytes read so far stay in `into`)."""
+        into.status, into.headers = response.status_code, response.headers
+        start = len(into.body)
+        try:
+            # read1, not iter_content: it hands over whatever arrived, so a connection cut
+            # part-way loses no byte that reached this laptop.
+            while block := response.raw.read1(_STREAM_BLOCK, decode_content=True):
+                into.body.extend(block)
+                self.stats.bytes_received += len(block)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise _TransientError(type(exc).__name__) from exc
+        finally:
+            response.close()
+        length = response.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) != len(into.body) - start:
+            raise _TransientError("short body")
+        return Answer(response.status_code, b"", response.headers)
 
     @staticmethod
     def _answer_error(status: int, body: bytes) -> Exception:

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -26,7 +27,12 @@ from sync.protocol import (
 )
 from sync.server.attachments import AttachmentStore
 from sync.server.auth import Authenticator
-from sync.server.bodies import BodyLimitMiddleware, ConcurrencyLimitMiddleware, validation_detail
+from sync.server.bodies import (
+    DOCUMENTED_BODIES,
+    BodyLimitMiddleware,
+    ConcurrencyLimitMiddleware,
+    validation_detail,
+)
 from sync.server.config import Settings
 from sync.server.crypto import ServerKeys
 from sync.server.db import make_engine, request_concurrency, run_migrations
@@ -250,10 +256,13 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
                 routes=application.routes,
             )
             # The push body is read by hand (gzip, size limit); describe it all the same.
+            # So are the bodies read after the caller's checks (`bodies.json_body`).
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            push_schema = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
-            components.update(push_schema.pop("$defs", {}))
-            components["PushRequest"] = push_schema
+            documented: dict[str, type[BaseModel]] = {"PushRequest": PushRequest}
+            for name, model in (documented | DOCUMENTED_BODIES).items():
+                body_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(body_schema.pop("$defs", {}))
+                components[name] = body_schema
             _describe_errors(schema)
             application.openapi_schema = schema
         return application.openapi_schema

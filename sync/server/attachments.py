@@ -163,8 +163,9 @@ class AttachmentStore:
     def read(
         self, session: Session, principal: Principal, principal_buckets: frozenset[str], sha256: str
     ) -> bytes:
-        """The attachment's bytes, if a household the principal can see refers to it (or the
-        principal uploaded it). Verified against its hash; audited as a read."""
+        """The attachment's bytes, if a household the principal can see refers to it (or no
+        record refers to it yet and the principal uploaded it). Verified against its hash;
+        audited as a read."""
         blob = session.get(AttachmentBlob, sha256)
         if blob is None or not blob.complete:
             raise not_found()
@@ -174,7 +175,9 @@ class AttachmentStore:
         visible = [
             h for h in household_ids if self._household_visible(session, principal_buckets, h)
         ]
-        if not visible and blob.uploaded_by != principal.user_id:
+        # The uploader may read its bytes back only until a record refers to them; from then
+        # on the households' visibility decides (a contractor whose task closed loses them).
+        if not visible and (household_ids or blob.uploaded_by != principal.user_id):
             raise not_found()
         digest = hashlib.sha256()
         stream = self.keys.attachment_stream(blob.ctr_nonce, 0)

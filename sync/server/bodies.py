@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import zlib
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pydantic
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import ErrorBody, ErrorCode
@@ -108,6 +109,33 @@ def parse_json(raw: bytes, model: type[ModelT]) -> ModelT:
             "The request does not match the schema",
             detail=validation_detail(list(errors)),
         ) from exc
+
+
+#: Limit of the JSON bodies of workflow writes (reviews, clues): far above any real one.
+MAX_JSON_BODY = 1024 * 1024
+#: Models of JSON bodies read by hand (`json_body`); `app.create_app` puts them in the OpenAPI
+#: components, where each operation's `json_request` points.
+DOCUMENTED_BODIES: dict[str, type[pydantic.BaseModel]] = {}
+
+
+def json_body(model: type[ModelT]) -> Any:
+    """A dependency parsing the request body as `model` (malformed → 400, invalid → 422).
+    Declared after the caller's checks, it runs only once those passed: a refused caller gets
+    403/404 whatever the body, instead of a validation error that answers before the check
+    (FastAPI parses a declared body before it runs any dependency)."""
+
+    async def parsed(request: Request) -> ModelT:
+        return parse_json(await read_body(request, MAX_JSON_BODY), model)
+
+    reader: Callable[[Request], Awaitable[ModelT]] = parsed
+    return Depends(reader)
+
+
+def json_request(model: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """`openapi_extra` describing a `json_body(model)` request body."""
+    DOCUMENTED_BODIES[model.__name__] = model
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
 class BodyLimitMiddleware:

@@ -1,10 +1,13 @@
-"""Content-addressed, resumable attachment transfer."""
+"""Content-addressed, resumable attachment transfer: chunked uploads at the server's offset,
+downloads resumable with `Range: bytes=N-` (the ETag is the content hash, so a range always
+belongs to the same bytes)."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
@@ -17,10 +20,10 @@ from sync.protocol import (
     ErrorBody,
     ErrorCode,
 )
-from sync.server.authz import buckets_for
+from sync.server.authz import WRITER_ROLES, Principal, buckets_for
 from sync.server.bodies import read_body
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
-from sync.server.errors import ApiError
+from sync.server.errors import ApiError, forbidden
 
 router = APIRouter(prefix="/v1/attachments", tags=["attachments"])
 
@@ -46,9 +49,21 @@ class Sha256Convertor(Convertor[str]):
 register_url_convertor("sha256", Sha256Convertor())
 
 
+def uploader(principal: PrincipalDep, session: SessionDep, now: NowDep) -> Principal:
+    """The caller, if it may upload attachment bytes: a role that adds records, with somewhere
+    to add them now (a contractor whose tasks all closed, or an agency admin, may not). Which
+    household the bytes belong to is decided when the attachment record is pushed."""
+    if principal.role not in WRITER_ROLES or not buckets_for(session, principal, now):
+        raise forbidden("附件上传", "attachment uploads")
+    return principal
+
+
+UploaderDep = Annotated[Principal, Depends(uploader)]
+
+
 @router.post("/have", responses=_ERRORS)
 def have(
-    body: AttachmentHaveRequest, principal: PrincipalDep, session: SessionDep, context: ContextDep
+    principal: UploaderDep, body: AttachmentHaveRequest, session: SessionDep, context: ContextDep
 ) -> AttachmentHaveResponse:
     """Which of these hashes the server lacks (upload those)."""
     return AttachmentHaveResponse(missing=context.attachments.missing(session, body.sha256s))
@@ -56,7 +71,7 @@ def have(
 
 @router.get("/{sha256:sha256}/offset", responses=_ERRORS)
 def offset(
-    sha256: Sha256Path, principal: PrincipalDep, session: SessionDep, context: ContextDep
+    sha256: Sha256Path, principal: UploaderDep, session: SessionDep, context: ContextDep
 ) -> AttachmentOffset:
     """Where an upload stands: send the next chunk at `offset`."""
     return context.attachments.offset_of(session, sha256)
@@ -77,7 +92,7 @@ def offset(
 async def put_chunk(
     sha256: Sha256Path,
     request: Request,
-    principal: PrincipalDep,
+    principal: UploaderDep,
     context: ContextDep,
     session: SessionDep,
     offset: Annotated[int, Query(ge=0)],
@@ -94,9 +109,64 @@ async def put_chunk(
     )
 
 
+_SINGLE_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+
+
+def requested_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The inclusive byte range (first, last) a `Range` header asks of `size` bytes; None for
+    the whole attachment. One range only: several ranges or a malformed header are ignored (the
+    whole attachment is sent, as RFC 9110 allows). A range starting at or past the end → 416."""
+    if header is None:
+        return None
+    match = _SINGLE_RANGE.match(header)
+    if match is None or not (match.group(1) or match.group(2)):
+        return None
+    first_text, last_text = match.groups()
+    if not first_text:  # "bytes=-N": the last N bytes
+        suffix = int(last_text)
+        if suffix == 0:
+            raise _unsatisfiable(size)
+        return max(0, size - suffix), size - 1
+    first = int(first_text)
+    last = int(last_text) if last_text else None
+    if last is not None and last < first:
+        return None  # not a valid range: ignored
+    if first >= size:
+        raise _unsatisfiable(size)
+    return first, size - 1 if last is None else min(last, size - 1)
+
+
+def _unsatisfiable(size: int) -> ApiError:
+    return ApiError(
+        416,
+        ErrorCode.RANGE_NOT_SATISFIABLE,
+        "请求的范围超出附件大小",
+        "The requested range starts past the end of the attachment",
+        detail={"size": size},
+        headers={"Content-Range": f"bytes */{size}"},
+    )
+
+
+_OCTETS = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+_RANGE_HEADERS = {
+    "ETag": {"description": "The content hash, quoted", "schema": {"type": "string"}},
+    "Accept-Ranges": {"schema": {"type": "string", "enum": ["bytes"]}},
+}
+
+
 @router.get(
     "/{sha256:sha256}",
-    responses=_ERRORS | {200: {"content": {"application/octet-stream": {}}}},
+    responses=_ERRORS
+    | {
+        200: {"content": _OCTETS, "headers": _RANGE_HEADERS},
+        206: {
+            "description": "The requested part (resumed download)",
+            "content": _OCTETS,
+            "headers": _RANGE_HEADERS
+            | {"Content-Range": {"schema": {"type": "string"}, "description": "bytes a-b/size"}},
+        },
+        416: {"model": ErrorBody, "description": "The range starts past the end"},
+    },
     response_class=Response,
 )
 def download(
@@ -105,8 +175,32 @@ def download(
     session: SessionDep,
     context: ContextDep,
     now: NowDep,
+    range_header: Annotated[
+        str | None,
+        Header(alias="Range", description="`bytes=N-` resumes a download at byte N"),
+    ] = None,
+    if_range: Annotated[
+        str | None,
+        Header(alias="If-Range", description="The ETag the partial copy came from"),
+    ] = None,
 ) -> Response:
+    """The attachment's bytes (verified against the hash first; an audited read). With
+    `Range: bytes=N-` only the bytes from N on (206), so a cut download resumes."""
     data = context.attachments.read(
         session, principal, buckets_for(session, principal, now), sha256
     )
-    return Response(content=data, media_type="application/octet-stream")
+    etag = f'"{sha256}"'
+    headers = {"ETag": etag, "Accept-Ranges": "bytes"}
+    if if_range is not None and if_range.strip() != etag:
+        range_header = None  # the partial copy is of other bytes: send them all
+    wanted = requested_range(range_header, len(data))
+    if wanted is None:
+        return Response(content=data, media_type="application/octet-stream", headers=headers)
+    first, last = wanted
+    headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+    return Response(
+        content=data[first : last + 1],
+        status_code=206,
+        media_type="application/octet-stream",
+        headers=headers,
+    )

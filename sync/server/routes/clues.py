@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain import ClueKind, ClueStatus
@@ -13,7 +13,8 @@ from app.errors import ValidationError
 from sync.protocol import Entity, ErrorBody, ErrorCode, Identifier
 from sync.server import clues
 from sync.server.audit import AuditEvent, record_event
-from sync.server.authz import buckets_for
+from sync.server.authz import Principal, buckets_for
+from sync.server.bodies import json_body, json_request
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
 from sync.server.errors import ApiError
 from sync.server.models import SyncRecord
@@ -26,6 +27,27 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 422)
 }
 IdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+
+
+def clue_manager(principal: PrincipalDep) -> Principal:
+    """The caller, if it may manage clues at all (403 otherwise)."""
+    clues.require_clue_manager(principal)
+    return principal
+
+
+ClueManagerDep = Annotated[Principal, Depends(clue_manager)]
+
+
+def reachable_clue(
+    clue_id: IdPath, principal: ClueManagerDep, session: SessionDep, now: NowDep
+) -> str:
+    """The clue id, once the manager is known to reach the clue (404 otherwise). Clue writes
+    declare it before their body, so a refused caller never learns about the body."""
+    readable_record(session, buckets_for(session, principal, now), Entity.CLUE, clue_id)
+    return clue_id
+
+
+ReachableClueDep = Annotated[str, Depends(reachable_clue)]
 
 
 class _Model(BaseModel):
@@ -117,17 +139,21 @@ def list_clues(
     return ClueListPublic(count=len(found), clues=[clue_public(r) for r in found])
 
 
-@router.post("/clues", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+@router.post(
+    "/clues",
+    status_code=status.HTTP_201_CREATED,
+    responses=_ERRORS,
+    openapi_extra=json_request(ClueCreate),
+)
 def create_clues(
-    body: ClueCreate,
-    principal: PrincipalDep,
+    principal: ClueManagerDep,
+    body: Annotated[ClueCreate, json_body(ClueCreate)],
     session: SessionDep,
     context: ContextDep,
     now: NowDep,
 ) -> ClueListPublic:
     """Ledger a lead by ID number: one clue per household member holding it that the caller
     oversees."""
-    clues.require_clue_manager(principal)
     reach = buckets_for(session, principal, now)
     try:
         matches = clues.members_by_id_number(session, context.keys, body.id_number)
@@ -199,10 +225,10 @@ def get_clue(
     return result
 
 
-@router.post("/clues/{clue_id}/link", responses=_ERRORS)
+@router.post("/clues/{clue_id}/link", responses=_ERRORS, openapi_extra=json_request(ClueLink))
 def link_clue(
-    clue_id: IdPath,
-    body: ClueLink,
+    clue_id: ReachableClueDep,
+    body: Annotated[ClueLink, json_body(ClueLink)],
     principal: PrincipalDep,
     session: SessionDep,
     context: ContextDep,
@@ -213,10 +239,10 @@ def link_clue(
     return clue_public(record)
 
 
-@router.post("/clues/{clue_id}/close", responses=_ERRORS)
+@router.post("/clues/{clue_id}/close", responses=_ERRORS, openapi_extra=json_request(ClueClose))
 def close_clue(
-    clue_id: IdPath,
-    body: ClueClose,
+    clue_id: ReachableClueDep,
+    body: Annotated[ClueClose, json_body(ClueClose)],
     principal: PrincipalDep,
     session: SessionDep,
     context: ContextDep,

@@ -6,22 +6,44 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Depends, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain import ReviewDecision
 from sync.protocol import Entity, ErrorBody
 from sync.server import recompute, reviews
-from sync.server.authz import buckets_for, visible_record_ids
+from sync.server.authz import Principal, buckets_for, visible_record_ids
+from sync.server.bodies import json_body, json_request
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
 from sync.server.models import SyncRecord
-from sync.server.tasks import current_fields
+from sync.server.tasks import current_fields, readable_record
 
 router = APIRouter(prefix="/v1", tags=["reviews"])
 _ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 422)
 }
 IdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+
+
+def reviewer(principal: PrincipalDep) -> Principal:
+    """The caller, if it may review at all (403 otherwise)."""
+    reviews.require_reviewer(principal)
+    return principal
+
+
+ReviewerDep = Annotated[Principal, Depends(reviewer)]
+
+
+def reachable_visit(
+    visit_id: IdPath, principal: ReviewerDep, session: SessionDep, now: NowDep
+) -> str:
+    """The visit id, once the reviewer is known to reach the visit (404 otherwise). Review
+    writes declare it before their body, so a refused caller never learns about the body."""
+    readable_record(session, buckets_for(session, principal, now), Entity.VISIT, visit_id)
+    return visit_id
+
+
+ReachableVisitDep = Annotated[str, Depends(reachable_visit)]
 
 
 class _Model(BaseModel):
@@ -188,10 +210,15 @@ def _decide(
     return review_public({"id": review.id, **current_fields(context.keys, review)})
 
 
-@router.post("/visits/{visit_id}/approve", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+@router.post(
+    "/visits/{visit_id}/approve",
+    status_code=status.HTTP_201_CREATED,
+    responses=_ERRORS,
+    openapi_extra=json_request(ApproveBody),
+)
 def approve_visit(
-    visit_id: IdPath,
-    body: ApproveBody,
+    visit_id: ReachableVisitDep,
+    body: Annotated[ApproveBody, json_body(ApproveBody)],
     principal: PrincipalDep,
     session: SessionDep,
     context: ContextDep,
@@ -203,10 +230,15 @@ def approve_visit(
     )
 
 
-@router.post("/visits/{visit_id}/return", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+@router.post(
+    "/visits/{visit_id}/return",
+    status_code=status.HTTP_201_CREATED,
+    responses=_ERRORS,
+    openapi_extra=json_request(ReturnBody),
+)
 def return_visit(
-    visit_id: IdPath,
-    body: ReturnBody,
+    visit_id: ReachableVisitDep,
+    body: Annotated[ReturnBody, json_body(ReturnBody)],
     principal: PrincipalDep,
     session: SessionDep,
     context: ContextDep,

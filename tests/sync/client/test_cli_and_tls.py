@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import ipaddress
 import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from sync.client.config import ClientConfig
+from sync.client.engine import register_device
+from sync.client.errors import TlsError
 from tests.sync.e2e.harness import (
     PASSWORD,
     REPO_ROOT,
@@ -24,6 +30,8 @@ from tests.sync.e2e.harness import (
     LiveServer,
     free_port,
     household_content,
+    new_public_key,
+    store_checksum,
 )
 
 LaptopFactory = Callable[[str], Laptop]
@@ -137,4 +145,83 @@ def test_tls_is_verified_against_the_configured_ca_bundle(tmp_path: Path) -> Non
         assert untrusted.outcome == "tls" and untrusted.retries == 0
         fw1.close()
     finally:
+        live.close()
+
+
+@pytest.mark.slow
+def test_the_server_serves_tls_itself_and_laptops_verify_it_against_the_ca(
+    tmp_path: Path, database_url: str
+) -> None:
+    """`python -m sync.server --ssl-certfile … --ssl-keyfile …` (DEPLOY.md §3, "Directly"), on
+    SQLite and PostgreSQL: a laptop with the deployment's CA bundle registers and syncs; one
+    without it (system roots only) is refused at once, by name, engine and command line alike."""
+    ca, cert, key = _certificates(tmp_path)
+    live = LiveServer(tmp_path / "direct", database_url)
+    live.tls, live.ca_file = (cert, key), ca
+    live.seed()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JIAFANG_")}
+    env["JIAFANG_SERVER_MASTER_KEY"] = base64.b64encode(live.master_key).decode()
+    command = [sys.executable, "-m", "sync.server", "--port", str(live.port)]
+    command += ["--data-dir", str(live.data_dir), "--database-url", live.database_url]
+    command += ["--ssl-certfile", cert, "--ssl-keyfile", key, "--log-format", "text"]
+    log = (tmp_path / "server.log").open("wb")
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = requests.get(live.url + "/health", timeout=2, verify=ca)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise AssertionError((tmp_path / "server.log").read_text()) from None
+                time.sleep(0.2)
+        assert health.status_code == 200 and live.url.startswith("https://")
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(live.url + "/health", timeout=2)  # not a CA anybody else trusts
+
+        fw1 = Laptop.register_with(live, "fw1", tmp_path / "laptop", ca_bundle=ca)
+        fw1.db.create_household(grid_id="G1", content=household_content("吴十", 1))
+        trusted = fw1.engine(ca_bundle=ca).run_once()
+        assert trusted.ok and trusted.applied == 2 and trusted.buckets == ["grid:G1"]
+        assert live.checksum("grid:G1") == store_checksum(fw1, "grid:G1")
+
+        untrusted = fw1.engine().run_once()
+        assert untrusted.outcome == "tls" and untrusted.retries == 0
+        assert "certificate could not be verified" in untrusted.message_en
+        assert "unable to get local issuer certificate" in untrusted.message_en
+        assert "CA bundle" in untrusted.message_en
+        with pytest.raises(TlsError):
+            register_device(ClientConfig(server_url=live.url), "fw2", PASSWORD, new_public_key())
+        fw1.close()
+
+        cli = [sys.executable, "-m", "sync.client", "--profile", str(tmp_path / "laptop")]
+        cli_env = dict(env, JIAFANG_PASSWORD=PASSWORD)
+        refused = subprocess.run(
+            [*cli, "sync"], cwd=REPO_ROOT, env=cli_env, capture_output=True, text=True, timeout=60
+        )
+        assert refused.returncode != 0
+        assert "tls: The server's certificate could not be verified" in refused.stdout
+        accepted = subprocess.run(
+            [*cli, "sync", "--ca-bundle", ca],
+            cwd=REPO_ROOT,
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+        assert accepted.stdout.startswith("ok:")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.terminate()  # uvicorn: a second signal stops waiting for idle connections
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        log.close()
         live.close()

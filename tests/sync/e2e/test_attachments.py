@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from sync.client.errors import SyncError
 from tests.sync.e2e.harness import Laptop, LiveServer, household_content
 from tests.sync.faults.proxy import Fault, FaultProxy
 
@@ -89,3 +90,55 @@ def test_photo_the_server_already_has_is_not_sent_again(
 
     assert report.ok and report.applied == 1
     assert report.attachments_uploaded == 0 and report.attachment_bytes_sent == 0
+
+
+def _photo_on_the_server(laptop_factory: LaptopFactory, size: int) -> tuple[Laptop, str, bytes]:
+    """A photo fw1 uploaded; fw2 has its record (not its bytes). fw2, the attachment id, the
+    photo."""
+    fw1, fw2 = laptop_factory("fw1"), laptop_factory("fw2")
+    hid = fw1.db.create_household(grid_id="G1", content=household_content("李四", 1)).household_id
+    photo = os.urandom(size)
+    attachment = fw1.db.add_attachment(hid, io.BytesIO(photo), kind="photo")
+    assert fw1.engine().run_once().attachments_uploaded == 1
+    assert fw2.engine().run_once().ok
+    assert not fw2.db.get_attachment(attachment.attachment_id).present
+    return fw2, attachment.attachment_id, photo
+
+
+@pytest.mark.slow
+def test_a_download_cut_part_way_resumes_and_fetches_only_the_rest(
+    server: LiveServer, proxy: FaultProxy, laptop_factory: LaptopFactory
+) -> None:
+    fw2, attachment_id, photo = _photo_on_the_server(laptop_factory, PHOTO_SIZE)
+    proxy.add(Fault("truncate", "GET", "/v1/attachments/", fraction=0.6))
+    engine = fw2.engine(proxy.url)
+
+    assert engine.fetch_attachment(attachment_id) == photo
+
+    downloads = [e for e in proxy.log.exchanges if e.path.startswith("/v1/attachments/")]
+    assert [e.fault for e in downloads] == ["truncate", None]
+    cut_at = downloads[0].response_bytes
+    assert 0 < cut_at < PHOTO_SIZE and downloads[0].range is None
+    assert downloads[1].range == f"bytes={cut_at}-" and downloads[1].status == 206
+    assert downloads[1].response_bytes == PHOTO_SIZE - cut_at  # only the rest came again
+    assert sum(e.response_bytes for e in downloads) == PHOTO_SIZE  # each byte came once
+    assert engine.transport.stats.retries == 1
+
+
+@pytest.mark.slow
+def test_a_download_that_does_not_match_its_hash_is_discarded_with_a_clear_error(
+    server: LiveServer, proxy: FaultProxy, laptop_factory: LaptopFactory
+) -> None:
+    fw2, attachment_id, photo = _photo_on_the_server(laptop_factory, 200 * 1024)
+    proxy.add(
+        Fault("truncate", "GET", "/v1/attachments/", fraction=0.5),
+        Fault("corrupt", "GET", "/v1/attachments/"),
+    )
+    engine = fw2.engine(proxy.url)
+    with pytest.raises(SyncError) as refused:
+        engine.fetch_attachment(attachment_id)
+    assert refused.value.code == "attachment_corrupt"
+    assert "does not match its SHA-256" in refused.value.message_en
+    assert not fw2.db.get_attachment(attachment_id).present  # nothing kept
+    # Asked again (no fault now), it comes whole and right.
+    assert engine.fetch_attachment(attachment_id) == photo

@@ -11,7 +11,8 @@ the request over a fresh upstream connection and the response back. Faults:
   (a connection cut in the middle of an upload; the server sees a broken request)
 - `lose_response`: forward, let the server answer (it has committed), then reset the client
   connection without relaying the answer
-- `truncate`: relay only `fraction` of the response bytes, then close
+- `truncate`: relay only `fraction` of the response body, then close
+- `corrupt`: relay the response with one body byte flipped (a bad middlebox or a bit error)
 
 Loopback only: it binds 127.0.0.1 and forwards to a 127.0.0.1 port.
 """
@@ -57,6 +58,10 @@ class Exchange:
     request_bytes: int
     fault: str | None
     status: int | None = None
+    #: the request's `Range` header, if any
+    range: str | None = None
+    #: response body bytes relayed to the client
+    response_bytes: int = 0
 
 
 @dataclass
@@ -106,6 +111,14 @@ def _read_message(sock: socket.socket, buffer: bytearray) -> tuple[bytes, bytes]
     body = bytes(buffer[:length])
     del buffer[:length]
     return head, body
+
+
+def _header(head: bytes, wanted: bytes = b"range") -> str | None:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == wanted:
+            return value.strip().decode("latin-1")
+    return None
 
 
 def _with_connection_close(head: bytes) -> bytes:
@@ -182,7 +195,9 @@ class FaultProxy:
                     "?" + urlsplit(target).query if urlsplit(target).query else ""
                 )
                 fault = self._pick(method, path)
-                exchange = Exchange(method, path, len(body), fault.kind if fault else None)
+                exchange = Exchange(
+                    method, path, len(body), fault.kind if fault else None, range=_header(head)
+                )
                 with self._lock:
                     self.log.exchanges.append(exchange)
                 if not self._exchange(client, head, body, fault, exchange):
@@ -237,8 +252,15 @@ class FaultProxy:
             return False
         if kind == "truncate":
             assert fault is not None
-            client.sendall(raw[: len(reply_head) + int(len(reply_body) * fault.fraction)])
+            relayed = int(len(reply_body) * fault.fraction)
+            client.sendall(raw[: len(reply_head) + relayed])
+            ex.response_bytes = relayed
             client.close()
             return False
+        if kind == "corrupt" and reply_body:
+            flipped = bytearray(reply_body)
+            flipped[len(flipped) // 2] ^= 0xFF
+            raw = reply_head + bytes(flipped)
         client.sendall(raw)
+        ex.response_bytes = len(reply_body)
         return True

@@ -103,3 +103,62 @@ def test_bad_requests_get_clear_errors(world: World) -> None:
     assert huge_chunk.status_code == 413 and huge_chunk.json()["code"] == "payload_too_large"
     have = world.client.post("/v1/attachments/have", json={"sha256s": ["xyz"]}, headers=headers)
     assert have.status_code == 422
+
+
+def _stored_photo(world: World, size: int = 200_000) -> tuple[bytes, str]:
+    photo = os.urandom(size)
+    sha = hashlib.sha256(photo).hexdigest()
+    assert _put(world, "fw_a", sha, 0, len(photo), photo).json()["complete"]
+    _attach(world, sha, len(photo))
+    return photo, sha
+
+
+def test_download_resumes_from_a_byte_offset_with_range(world: World) -> None:
+    photo, sha = _stored_photo(world)
+    whole = world.get("sup_1", f"/v1/attachments/{sha}")
+    assert whole.status_code == 200 and whole.content == photo
+    assert whole.headers["ETag"] == f'"{sha}"' and whole.headers["Accept-Ranges"] == "bytes"
+
+    headers = world.accounts["sup_1"].headers
+    rest = world.client.get(f"/v1/attachments/{sha}", headers=headers | {"Range": "bytes=123456-"})
+    assert rest.status_code == 206
+    assert rest.content == photo[123456:]
+    assert rest.headers["Content-Range"] == f"bytes 123456-{len(photo) - 1}/{len(photo)}"
+    assert rest.headers["ETag"] == f'"{sha}"'
+
+    middle = world.client.get(f"/v1/attachments/{sha}", headers=headers | {"Range": "bytes=10-19"})
+    assert middle.status_code == 206 and middle.content == photo[10:20]
+    tail = world.client.get(f"/v1/attachments/{sha}", headers=headers | {"Range": "bytes=-5"})
+    assert tail.status_code == 206 and tail.content == photo[-5:]
+
+    # A partial copy of the same content (If-Range = this ETag) resumes; of other bytes, not.
+    same = world.client.get(
+        f"/v1/attachments/{sha}",
+        headers=headers | {"Range": "bytes=100-", "If-Range": f'"{sha}"'},
+    )
+    assert same.status_code == 206 and same.content == photo[100:]
+    other = world.client.get(
+        f"/v1/attachments/{sha}",
+        headers=headers | {"Range": "bytes=100-", "If-Range": '"' + "0" * 64 + '"'},
+    )
+    assert other.status_code == 200 and other.content == photo
+
+
+def test_a_range_past_the_end_is_416_and_a_malformed_one_is_ignored(world: World) -> None:
+    photo, sha = _stored_photo(world, 1000)
+    headers = world.accounts["fw_a"].headers
+    for past in ("bytes=1000-", "bytes=5000-6000", "bytes=-0"):
+        refused = world.client.get(f"/v1/attachments/{sha}", headers=headers | {"Range": past})
+        assert refused.status_code == 416, past
+        assert refused.json()["code"] == "range_not_satisfiable"
+        assert refused.headers["Content-Range"] == "bytes */1000"
+    last = world.client.get(f"/v1/attachments/{sha}", headers=headers | {"Range": "bytes=999-"})
+    assert last.status_code == 206 and last.content == photo[999:]
+    for ignored in ("bytes=5-2", "bytes=0-1,5-6", "lines=1-", "bytes=x-"):
+        whole = world.client.get(f"/v1/attachments/{sha}", headers=headers | {"Range": ignored})
+        assert whole.status_code == 200 and whole.content == photo, ignored
+    # A range never lets anyone read what the household's visibility hides.
+    hidden = world.client.get(
+        f"/v1/attachments/{sha}", headers=world.accounts["fw_b"].headers | {"Range": "bytes=0-"}
+    )
+    assert hidden.status_code == 404

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -175,6 +176,108 @@ def test_attachment_download_follows_the_household(world: World) -> None:
             assert response.status_code == 404, role
 
 
+#: Who may upload attachment bytes (have-check, offset query, chunks): every role that adds
+#: records somewhere now. Agency admins only watch: refused (403).
+UPLOADERS = {"fw_a", "fw_b", "sup_1", "sup_2", "admin", "con_a", "con_b"}
+
+
+def _upload_calls(world: World, role: str, photo: bytes) -> list[tuple[str, int]]:
+    """Upload `photo` in two chunks as `role`, the way a laptop does; (step, status) per call."""
+    sha = hashlib.sha256(photo).hexdigest()
+    headers = world.accounts[role].headers
+    half = len(photo) // 2
+    have = world.client.post("/v1/attachments/have", json={"sha256s": [sha]}, headers=headers)
+    first = world.client.put(
+        f"/v1/attachments/{sha}",
+        params={"offset": 0, "size": len(photo)},
+        content=photo[:half],
+        headers=headers,
+    )
+    where = world.get(role, f"/v1/attachments/{sha}/offset")
+    if where.status_code == 200:
+        assert where.json()["offset"] == half, role
+        assert have.json()["missing"] == [sha], role
+    rest = world.client.put(
+        f"/v1/attachments/{sha}",
+        params={"offset": half, "size": len(photo)},
+        content=photo[half:],
+        headers=headers,
+    )
+    if rest.status_code == 200:
+        assert rest.json()["complete"], role
+    return [
+        ("have", have.status_code),
+        ("chunk", first.status_code),
+        ("offset", where.status_code),
+        ("last chunk", rest.status_code),
+    ]
+
+
+def _attach_to(world: World, role: str, sha: str, size: int, household: str) -> dict[str, Any]:
+    mutation = world.mutation(
+        role,
+        "attachment",
+        str(uuid.uuid4()),
+        {"sha256": sha, "size": size, "mime": "image/jpeg"},
+        household_id=world.ids[household],
+    )
+    result: dict[str, Any] = world.push(role, [mutation])["results"][0]
+    return result
+
+
+def test_attachment_upload_offset_and_download_follow_the_role_table(world: World) -> None:
+    """Each role uploads a photo of its own and attaches it to H1 (grid G1, task T_open): the
+    bytes go up for every uploader; the record only where the role may write H1 (fw_b: another
+    grid; con_b: another agency's task; sup_2: another street); the photo is then readable by
+    exactly the roles that see H1, and an orphan (record refused) only by its uploader."""
+    photos: dict[str, tuple[str, bool]] = {}
+    for role in ROLES:
+        photo = f"{role}'s photo of the kitchen ".encode() * 500
+        sha = hashlib.sha256(photo).hexdigest()
+        calls = _upload_calls(world, role, photo)
+        expected = 200 if role in UPLOADERS else 403
+        assert calls == [(step, expected) for step, _ in calls], (role, calls)
+        if role not in UPLOADERS:
+            assert world.get(role, f"/v1/attachments/{sha}").status_code == 404
+            continue
+        attached = _attach_to(world, role, sha, len(photo), "H1")
+        if "H1" in WRITABLE[role]:
+            assert attached["status"] == "applied", (role, attached)
+        else:
+            assert (attached["status"], attached["reason"]) == ("rejected", "forbidden"), role
+        photos[role] = (sha, attached["status"] == "applied")
+    for owner, (sha, on_h1) in photos.items():
+        for role in ROLES:
+            download = world.get(role, f"/v1/attachments/{sha}")
+            ranged = world.client.get(
+                f"/v1/attachments/{sha}",
+                headers=world.accounts[role].headers | {"Range": "bytes=10-"},
+            )
+            allowed = "H1" in VISIBLE[role] if on_h1 else role == owner
+            assert download.status_code == (200 if allowed else 404), (owner, role)
+            assert ranged.status_code == (206 if allowed else 404), (owner, role)
+
+
+def test_a_contractor_loses_upload_and_download_when_its_task_closes(world: World) -> None:
+    photo = b"photo taken during the contracted visit " * 400
+    sha = hashlib.sha256(photo).hexdigest()
+    assert {status for _, status in _upload_calls(world, "con_a", photo)} == {200}
+    assert _attach_to(world, "con_a", sha, len(photo), "H1")["status"] == "applied"
+    assert world.get("con_a", f"/v1/attachments/{sha}").status_code == 200
+    with world.session() as session:
+        accounts.close_task(session, world.ids["T_open"])
+        session.commit()
+
+    # Its only task closed: no more uploads, and not even the photo it took itself.
+    later = b"a photo after the task closed " * 400
+    assert {status for _, status in _upload_calls(world, "con_a", later)} == {403}
+    assert world.get("con_a", f"/v1/attachments/{sha}").status_code == 404
+    assert world.get("fw_a", f"/v1/attachments/{sha}").status_code == 200  # the grid keeps it
+    # Another agency's contractor keeps uploading for its own open task.
+    assert {status for _, status in _upload_calls(world, "con_b", later)} == {200}
+
+
+_SHA = hashlib.sha256(b"abc").hexdigest()
 ENDPOINTS = [
     ("GET", "/v1/me"),
     ("GET", "/v1/households"),
@@ -184,6 +287,9 @@ ENDPOINTS = [
     ("GET", "/v1/duplicates"),
     ("GET", "/v1/admin/audit/verify"),
     ("POST", "/v1/attachments/have"),
+    ("GET", f"/v1/attachments/{_SHA}/offset"),
+    ("PUT", f"/v1/attachments/{_SHA}?offset=0&size=3"),
+    ("GET", f"/v1/attachments/{_SHA}"),
     ("POST", "/v1/sync/push"),
 ]
 

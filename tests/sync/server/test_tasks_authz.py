@@ -254,3 +254,55 @@ def test_only_an_admin_revokes_users_and_everyone_reads_only_themselves(world: W
     done = call(world, "admin", "POST", f"/v1/admin/users/{target}/revoke")
     assert done.status_code == 200, done.text
     assert world.get("fw_b", "/v1/me").status_code == 403
+
+
+#: Bodies no write accepts: broken JSON, an unknown field, wrong types, nothing at all.
+BAD_BODIES: list[bytes] = [
+    b"{not json",
+    b'{"unexpected": true}',
+    b'{"comments": "not a list", "member_id": 7, "outcome": 1, "id_number": []}',
+    b"",
+]
+#: Review and clue writes: the caller is checked before the body is even parsed, so a refused
+#: role gets its refusal (403, or 404 where the object is out of its area) whatever it sends,
+#: and only a permitted role learns that the body is wrong (400 malformed, 422 invalid).
+BAD_BODY_WRITES: list[tuple[str, dict[str, int], str]] = [
+    ("/v1/visits/{visit}/approve", _SCOPED_WRITE_REFUSALS, "sup_1"),
+    ("/v1/visits/{visit}/return", _SCOPED_WRITE_REFUSALS, "sup_1"),
+    ("/v1/clues/{clue}/link", _SCOPED_WRITE_REFUSALS, "admin"),
+    ("/v1/clues/{clue}/close", _SCOPED_WRITE_REFUSALS, "sup_1"),
+    # sup_2 manages clues: which numbers it may ledger depends on the body, so it is not refused
+    # up front (its bad body is a 422 like any manager's).
+    ("/v1/clues", {r: s for r, s in _SCOPED_WRITE_REFUSALS.items() if r != "sup_2"}, "sup_2"),
+]
+
+
+def send_raw(world: World, who: str | None, path: str, body: bytes) -> Any:
+    headers = dict(world.accounts[who].headers) if who else {}
+    headers["Content-Type"] = "application/json"
+    return world.client.post(path, content=body, headers=headers)
+
+
+def test_review_and_clue_writes_check_the_caller_before_the_body(world: World) -> None:
+    ids = objects(world)
+    for path, refused, permitted in BAD_BODY_WRITES:
+        url = fill(world, ids, path)
+        for body in BAD_BODIES:
+            for role, status in refused.items():
+                response = send_raw(world, role, url, body)
+                assert response.status_code == status, (path, role, body, response.text)
+                assert response.json()["code"] in ("forbidden", "not_found"), (path, role, body)
+            assert send_raw(world, None, url, body).status_code == 401, (path, body)
+            revoked = send_raw(world, "fw_r", url, body)
+            assert revoked.status_code == 403 and revoked.json()["code"] == "revoked"
+            checked = send_raw(world, permitted, url, body)
+            assert checked.status_code == (400 if body in (b"{not json", b"") else 422), (
+                path,
+                body,
+                checked.text,
+            )
+            assert checked.json()["code"] in ("malformed_json", "invalid_request")
+    # Nothing above changed anything: the visit is still waiting and the clue still open.
+    assert world.get("sup_1", "/v1/reviews/queue").json()["count"] == 1
+    clue = world.get("sup_1", f"/v1/clues/{ids['clue']}").json()
+    assert clue["status"] == "open" and clue["member_id"] == world.ids["M1"]
