@@ -344,11 +344,12 @@ class AccountSession:
 
     def _purge_after_lapse(self) -> int:
         """Issue 7: a contractor's lapsed laptop shreds its households (rows and data keys, the
-        store's one purge path). A household with an edit not yet acknowledged stays, locked
-        like everything else, so field work is never destroyed unsent: the next sync sends it
-        and the usual bucket rules then decide. Checkpoints restart so that sync brings back
-        whatever the contractor may still reach."""
-        keep = self._store.households_with_outbox()
+        store's one purge path). A household with an edit not yet acknowledged, or with a visit
+        form's autosaved typing (never in the outbox), stays, locked like everything else, so
+        field work is never destroyed unsent: after the next sync the user can reopen and save
+        it, and the usual bucket rules then decide. Checkpoints restart so that sync brings
+        back whatever the contractor may still reach."""
+        keep = self._store.households_with_unsent_work()
         doomed = [
             s.household_id for s in self._store.list_households() if s.household_id not in keep
         ]

@@ -1783,13 +1783,15 @@ class LocalStore:
             with self._write():
                 self._set_meta(_META_LEASE, envelope)
 
-    def households_with_outbox(self) -> set[str]:
-        """Households with an edit not yet acknowledged (waiting or refused)."""
+    def households_with_unsent_work(self) -> set[str]:
+        """Households with an edit not yet acknowledged (waiting or refused) or a visit form's
+        autosaved state (kept in `draft`, never in the outbox, until the form is saved)."""
         with self._lock:
             return {
                 str(row[0])
                 for row in self._conn.execute(
-                    "SELECT DISTINCT household_id FROM outbox WHERE household_id IS NOT NULL"
+                    "SELECT household_id FROM outbox WHERE household_id IS NOT NULL "
+                    "UNION SELECT household_id FROM draft"
                 )
             }
 
