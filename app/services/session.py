@@ -39,7 +39,14 @@ from app.errors import (
     VaultLockedError,
     WrongPasswordError,
 )
-from app.lease import HeldLease, LeaseExpiredError, LeaseState
+from app.lease import (
+    HeldLease,
+    LeaseError,
+    LeaseExpiredError,
+    LeaseState,
+    is_not_issued,
+    not_issued_record,
+)
 from app.models.views import DraftRecovery, HouseholdSummary, TaskView, VisitView
 from app.policy.decision import EligibilityDecision
 from app.policy.engine import evaluate_visit
@@ -168,8 +175,11 @@ class AccountService:
                 device_id=registration.device_id,
                 kdf=self._kdf,
             )
-            if registration.lease is not None:
-                store.put_lease_record(registration.lease.to_record())
+            store.put_lease_record(
+                registration.lease.to_record()
+                if registration.lease is not None
+                else not_issued_record()
+            )
         except BaseException:
             try:
                 self.directory.discard_new(profile)
@@ -291,11 +301,14 @@ class AccountSession:
     # -- offline lease (app.lease) ---------------------------------------------------------
 
     def _held_lease(self) -> HeldLease | None:
-        """The kept lease, checked again (None before the first one); a damaged one counts as
-        lapsed, so a sync replaces it."""
+        """The kept lease, checked again (None: registered without one, until a sync brings
+        one); a damaged or missing one counts as lapsed, so a sync replaces it."""
         try:
             record = self._store.lease_record()
             if record is None:
+                # Deleted from the file, or a profile from before leases: not "no lease".
+                raise LeaseError("离线授权缺失", "The offline lease is missing")
+            if is_not_issued(record):
                 return None
             return HeldLease.from_record(
                 record, user_id=self._store.user_id, device_id=self._store.device_id
@@ -328,7 +341,7 @@ class AccountSession:
         back; a contractor's households are purged first. A valid lease moves its clock mark."""
         held = self._held_lease()
         if held is None:
-            return  # a profile from before leases (until its next sync) or the offline demo
+            return  # registered without a lease (the offline demo), until a sync brings one
         now = self._clock()
         state = held.state(now)
         if state is LeaseState.VALID:

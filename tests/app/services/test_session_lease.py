@@ -3,6 +3,7 @@ damaged one locks like a lapsed one, and what is typed after the lapse is still 
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -92,4 +93,42 @@ def test_typing_after_the_lapse_is_kept_but_not_shown(tmp_path: Path, clock: Mov
         session.recovered_drafts()
     assert refused.value.code == "lease_expired" and not refused.value.purges_on_lapse
     assert "The offline lease has lapsed" in refused.value.message_en
+    session.close()
+
+
+def test_deleting_the_kept_lease_from_the_file_locks_the_data(
+    tmp_path: Path, clock: MovableClock
+) -> None:
+    session = _accounts(tmp_path, clock).register(SERVER, "wangfang", PASSWORD)
+    session.seed_demo_data(households=1)
+    path = session.profile.store_path
+    session.close()
+    # Someone with the laptop removes the lease row, hoping to work on without syncing.
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("DELETE FROM vault_meta WHERE key = 'offline_lease'").rowcount == 1
+    clock.now = START + timedelta(days=30)
+    session = _accounts(tmp_path, clock).open(session.profile.profile_id)
+    session.unlock(PASSWORD)
+    with pytest.raises(LeaseExpiredError):
+        session.households()
+    assert session.lease_status().lapsed
+    session.close()
+
+
+def test_a_profile_registered_without_a_lease_is_not_locked(
+    tmp_path: Path, clock: MovableClock
+) -> None:
+    def offline_demo(request: RegistrationRequest) -> Registration:
+        return Registration(user_id="u-demo", device_id="d-demo", display_name=request.account)
+
+    accounts = AccountService(
+        ProfileDirectory(tmp_path), register=offline_demo, kdf=KdfParams.for_tests(), clock=clock
+    )
+    session = accounts.register(SERVER, "demo", PASSWORD)
+    session.seed_demo_data(households=1)
+    clock.now = START + timedelta(days=365)
+    session.lock()
+    session.unlock(PASSWORD)
+    assert len(session.households()) == 1
+    assert session.lease_status().state == "none"
     session.close()

@@ -73,8 +73,11 @@ def test_a_lapsed_lease_locks_the_data_until_the_next_sync_renews_it(
     fw1 = laptop_factory("fw1")
     fw1.db.create_household(grid_id="G1", content=household_content("王芳", 1))
     session = _session(fw1, clock, "field_worker")
-    # Registered before leases existed (the harness asks for none): nothing is enforced yet.
-    assert session.lease_status().state == "none"
+    # Registered before leases existed (the harness asks for none): a missing lease is a
+    # lapsed one, so the data waits for the first sync.
+    assert session.lease_status().state == "expired"
+    with pytest.raises(LeaseExpiredError):
+        session.households()
 
     report = _engine(fw1, clock).run_once()
     assert report.ok
