@@ -346,7 +346,7 @@ class AccountSession:
         state = held.state(now)
         if state is LeaseState.VALID:
             if now - held.clock_high_water >= _CLOCK_MARK_STEP:
-                self._store.put_lease_record(held.seen(now).to_record())
+                self._store.put_lease_record(held.seen(now).to_record(), replacing=held.to_record())
             return
         purged = self._purge_after_lapse() if held.lease.purges_on_lapse else 0
         raise LeaseExpiredError(

@@ -132,3 +132,42 @@ def test_a_profile_registered_without_a_lease_is_not_locked(
     assert len(session.households()) == 1
     assert session.lease_status().state == "none"
     session.close()
+
+
+def test_a_lease_renewed_while_a_screen_reads_is_not_overwritten_by_the_old_one(
+    tmp_path: Path, clock: MovableClock
+) -> None:
+    session = _accounts(tmp_path, clock).register(SERVER, "wangfang", PASSWORD)
+    session.seed_demo_data(households=1)
+    later = START + timedelta(hours=1)
+    renewed = HeldLease.accept(
+        public_key_bytes(SERVER_KEY),
+        sign_lease(
+            SERVER_KEY,
+            OfflineLease("u-wangfang", "d-wangfang", "field_worker", later, later + timedelta(7)),
+        ),
+        user_id="u-wangfang",
+        device_id="d-wangfang",
+        now=later,
+    )
+
+    class SyncMeanwhile(MovableClock):
+        """A background sync keeps its renewed lease just as a screen's lease check reads
+        the clock (between reading the old lease and moving its clock mark)."""
+
+        synced = False
+
+        def __call__(self) -> datetime:
+            if self.now == later and not self.synced:
+                self.synced = True
+                session.store.put_lease_record(renewed.to_record())
+            return self.now
+
+    racing = SyncMeanwhile()
+    racing.now = later
+    session._clock = racing
+    assert len(session.households()) == 1
+    racing.now = START + timedelta(days=7, minutes=30)  # the old lease lapsed, the new holds
+    assert session.lease_status().expires_at == later + timedelta(days=7)
+    assert len(session.households()) == 1
+    session.close()
