@@ -266,3 +266,42 @@ def test_closing_a_visit_form_after_the_lapse_keeps_what_was_typed(
     assert window.workspace.visit_form.basics.present_edit.text() == "Zhang"
     window.close()
     gc.collect()
+
+
+@pytest.mark.slow
+def test_a_lapse_clears_the_supervisors_pages_too(
+    qtbot: QtBot, window: MainWindow, server: LiveServer, clock: MovableClock
+) -> None:
+    assert window.sync is not None
+    page = window.registration_page
+    page.server_edit.setText(server.url)
+    page.account_edit.setText("sup")
+    page.password_edit.setText(PASSWORD)
+    page.confirm_edit.setText(PASSWORD)
+    with qtbot.wait_signal(window.sync.sync_finished, timeout=30_000):
+        qtbot.mouseClick(page.register_button, Qt.MouseButton.LeftButton)
+    section = window.supervision
+    dashboard = section.dashboard_page
+    blank = dashboard.reviews_due_label.text()
+    window.workspace.show_section(section.nav_row)
+    section.tabs.setCurrentWidget(dashboard)
+    with qtbot.wait_signal(dashboard.dashboard_loaded, timeout=30_000):
+        qtbot.mouseClick(dashboard.refresh_button, Qt.MouseButton.LeftButton)
+    assert dashboard.reviews_due_label.text() != blank
+
+    # Eight days offline: the lapse hides the region's figures with every household view.
+    server.stop()
+    clock.now += timedelta(days=8)
+    with qtbot.wait_signal(window.lease_lapsed, timeout=30_000):
+        window.sync.sync_now()
+    assert window.workspace.lease_banner.isVisible()
+    assert dashboard.dashboard is None
+    assert dashboard.reviews_due_label.text() == blank
+
+    # Renewed: the pages work again.
+    server.start()
+    with qtbot.wait_signal(window.households_loaded, timeout=30_000):
+        qtbot.mouseClick(window.workspace.lease_banner.sync_button, Qt.MouseButton.LeftButton)
+    with qtbot.wait_signal(dashboard.dashboard_loaded, timeout=30_000):
+        qtbot.mouseClick(dashboard.refresh_button, Qt.MouseButton.LeftButton)
+    assert dashboard.reviews_due_label.text() != blank
