@@ -253,6 +253,10 @@ class AccountSession:
         self._policy_region = policy_region
         #: the sign-in tokens of a registration made in this session (for the sync engine)
         self.initial_tokens: object | None = None
+        #: the latest clock reading seen under the kept lease (named by `_lease_identity`):
+        #: checks use it between two writes of the kept clock mark, which are spaced to spare
+        #: the disk; without it a clock set back just before each write would never run out
+        self._clock_seen: tuple[tuple[bytes, datetime], datetime] | None = None
 
     # -- lock state ------------------------------------------------------------------------
 
@@ -281,9 +285,11 @@ class AccountSession:
             logger.warning("offline lease lapsed at unlock (%d households purged)", exc.purged)
 
     def lock(self) -> None:
+        self._keep_clock_mark()
         self._store.lock()
 
     def close(self) -> None:
+        self._keep_clock_mark()
         self._store.close()
 
     @property
@@ -319,17 +325,39 @@ class AccountSession:
             logger.warning("the kept offline lease is unusable (%s)", exc.code)
             raise LeaseExpiredError() from exc
 
+    def _lease_in_force(self) -> tuple[HeldLease, HeldLease] | None:
+        """(the kept lease, the same with the clock mark this process has seen since)."""
+        kept = self._held_lease()
+        if kept is None:
+            return None
+        seen = self._clock_seen
+        if seen is not None and seen[0] == _lease_identity(kept):
+            return kept, kept.seen(seen[1])
+        return kept, kept
+
+    def _keep_clock_mark(self) -> None:
+        """Write the clock mark seen in memory into the kept lease before the keys go."""
+        if not self._store.is_unlocked:
+            return
+        try:
+            found = self._lease_in_force()
+            if found is not None and found[1].clock_high_water > found[0].clock_high_water:
+                self._store.put_lease_record(found[1].to_record(), replacing=found[0].to_record())
+        except JiafangError as exc:  # lapsed or unreadable: no mark worth keeping
+            logger.info("the lease's clock mark was not kept at lock (%s)", exc.code)
+
     def lease_status(self) -> LeaseStatus:
         """The lease for the status bar and the lapsed screen (never raises for a lapse; a
         locked store tells nothing)."""
         try:
-            held = self._held_lease()
+            found = self._lease_in_force()
         except LeaseExpiredError:
             return LeaseStatus(state=LeaseState.EXPIRED.value)
         except VaultLockedError:
             return LeaseStatus()
-        if held is None:
+        if found is None:
             return LeaseStatus()
+        held = found[1]
         return LeaseStatus(
             state=held.state(self._clock()).value,
             expires_at=held.local_expiry,
@@ -339,14 +367,17 @@ class AccountSession:
     def check_lease(self) -> None:
         """Raise `LeaseExpiredError` when the offline lease has lapsed or the clock was turned
         back; a contractor's households are purged first. A valid lease moves its clock mark."""
-        held = self._held_lease()
-        if held is None:
+        found = self._lease_in_force()
+        if found is None:
             return  # registered without a lease (the offline demo), until a sync brings one
+        kept, held = found
         now = self._clock()
         state = held.state(now)
         if state is LeaseState.VALID:
-            if now - held.clock_high_water >= _CLOCK_MARK_STEP:
-                self._store.put_lease_record(held.seen(now).to_record(), replacing=held.to_record())
+            held = held.seen(now)
+            self._clock_seen = (_lease_identity(kept), held.clock_high_water)
+            if held.clock_high_water - kept.clock_high_water >= _CLOCK_MARK_STEP:
+                self._store.put_lease_record(held.to_record(), replacing=kept.to_record())
             return
         purged = self._purge_after_lapse() if held.lease.purges_on_lapse else 0
         raise LeaseExpiredError(
@@ -699,6 +730,11 @@ class AccountSession:
         except (PolicyError, ValidationError) as exc:
             logger.info("no eligibility result: %s", exc.code)
             return None
+
+
+def _lease_identity(held: HeldLease) -> tuple[bytes, datetime]:
+    """Which lease a clock mark belongs to: a renewed lease starts its mark again."""
+    return held.signed.signature, held.received_at
 
 
 def _parse_day(raw: object) -> date | None:

@@ -171,3 +171,36 @@ def test_a_lease_renewed_while_a_screen_reads_is_not_overwritten_by_the_old_one(
     assert session.lease_status().expires_at == later + timedelta(days=7)
     assert len(session.households()) == 1
     session.close()
+
+
+def test_setting_the_clock_back_before_the_mark_is_written_is_still_caught(
+    tmp_path: Path, clock: MovableClock
+) -> None:
+    session = _accounts(tmp_path, clock).register(SERVER, "wangfang", PASSWORD)
+    session.seed_demo_data(households=1)
+    # Nine minutes of work (the kept clock mark is not moved yet), then the clock goes back
+    # thirteen minutes. Done again and again, this would keep the lease from ever running out.
+    clock.now = START + timedelta(minutes=9)
+    assert len(session.households()) == 1
+    clock.now = START - timedelta(minutes=4)
+    with pytest.raises(LeaseExpiredError) as caught:
+        session.households()
+    assert caught.value.clock_turned_back
+    assert session.lease_status().state == "clock_turned_back"
+    session.close()
+
+
+def test_the_clock_mark_is_kept_when_the_session_locks(tmp_path: Path, clock: MovableClock) -> None:
+    accounts = _accounts(tmp_path, clock)
+    session = accounts.register(SERVER, "wangfang", PASSWORD)
+    session.seed_demo_data(households=1)
+    clock.now = START + timedelta(minutes=9)
+    assert len(session.households()) == 1
+    session.close()  # the app quits
+    clock.now = START - timedelta(minutes=4)
+    reopened = accounts.open(session.profile.profile_id)
+    reopened.unlock(PASSWORD)
+    with pytest.raises(LeaseExpiredError) as caught:
+        reopened.households()
+    assert caught.value.clock_turned_back
+    reopened.close()
