@@ -2,10 +2,11 @@
 
 The server signs a small record (user, device, role, issue time and expiry, both on the
 server's clock) with Ed25519 at every sync; the laptop pins the server's lease key at
-registration (profiles older than the lease trust it on their next TLS-verified sync) and keeps
-the newest lease sealed in its store. While the lease holds, household data opens as usual; once
-it lapses the data stays locked until a sync renews it, and a contractor's households are
-purged (issue 7).
+registration and keeps the newest lease sealed in its store (a profile registered without one
+keeps a sealed "not issued" mark instead; a missing record counts as lapsed, so a profile from
+before leases stays locked until its next, TLS-verified, sync pins the key). While the lease
+holds, household data opens as usual; once it lapses the data stays locked until a sync renews
+it, and a contractor's households are purged (issue 7).
 
 Time is judged on the laptop's own clock, measured from the moment the lease arrived: the lease
 runs `expires_at - issued_at` from `received_at`. A laptop whose clock is consistently off (a
@@ -34,6 +35,10 @@ from app.domain import Role
 from app.errors import JiafangError
 
 LEASE_FORMAT: Final = 1
+#: Kept, sealed, in the lease's place by a profile registered without one (the offline demo, a
+#: server that issues none): only a record the vault vouches for switches enforcement off, so
+#: deleting the lease from the file locks the data instead of freeing it.
+NOT_ISSUED: Final = "not_issued"
 #: How far the clock may step back (NTP corrections) before it counts as turned back.
 CLOCK_TOLERANCE: Final = timedelta(minutes=5)
 
@@ -186,8 +191,18 @@ def verify_lease(
     return lease
 
 
+def not_issued_record() -> dict[str, Any]:
+    """What a profile registered without a lease keeps instead (`NOT_ISSUED`)."""
+    return {NOT_ISSUED: True}
+
+
+def is_not_issued(record: dict[str, Any]) -> bool:
+    return record.get(NOT_ISSUED) is True
+
+
 class LeaseState(StrEnum):
-    #: no lease yet (a profile from before leases, or the offline demo): nothing is enforced
+    #: no lease was issued at registration (the offline demo, a server without leases):
+    #: nothing is enforced until a sync brings one
     NONE = "none"
     VALID = "valid"
     EXPIRED = "expired"

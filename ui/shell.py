@@ -753,9 +753,19 @@ class MainWindow(QMainWindow):
             return
         if form.visit_id and form.dirty:
             visit_id, content = form.visit_id, form.current_check().content
+            state = form.current_state()
+
+            def not_saved(error: BaseException) -> None:
+                # The form has already left the screen (a lapsed lease refuses the save, say):
+                # keep its typing as autosave does, so the next unlock offers it again.
+                self.runner.run(
+                    lambda ctx: session.autosave_visit(visit_id, state), name="autosave-on-close"
+                )
+                self._on_visit_job_failed(error)
+
             self.runner.run(
                 lambda ctx: session.save_visit_draft(visit_id, content),
-                failed=self._on_visit_job_failed,
+                failed=not_saved,
                 name="save-on-close",
             )
         form.clear()

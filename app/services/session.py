@@ -39,7 +39,14 @@ from app.errors import (
     VaultLockedError,
     WrongPasswordError,
 )
-from app.lease import HeldLease, LeaseExpiredError, LeaseState
+from app.lease import (
+    HeldLease,
+    LeaseError,
+    LeaseExpiredError,
+    LeaseState,
+    is_not_issued,
+    not_issued_record,
+)
 from app.models.views import DraftRecovery, HouseholdSummary, TaskView, VisitView
 from app.policy.decision import EligibilityDecision
 from app.policy.engine import evaluate_visit
@@ -168,8 +175,11 @@ class AccountService:
                 device_id=registration.device_id,
                 kdf=self._kdf,
             )
-            if registration.lease is not None:
-                store.put_lease_record(registration.lease.to_record())
+            store.put_lease_record(
+                registration.lease.to_record()
+                if registration.lease is not None
+                else not_issued_record()
+            )
         except BaseException:
             try:
                 self.directory.discard_new(profile)
@@ -243,6 +253,10 @@ class AccountSession:
         self._policy_region = policy_region
         #: the sign-in tokens of a registration made in this session (for the sync engine)
         self.initial_tokens: object | None = None
+        #: the latest clock reading seen under the kept lease (named by `_lease_identity`):
+        #: checks use it between two writes of the kept clock mark, which are spaced to spare
+        #: the disk; without it a clock set back just before each write would never run out
+        self._clock_seen: tuple[tuple[bytes, datetime], datetime] | None = None
 
     # -- lock state ------------------------------------------------------------------------
 
@@ -271,9 +285,11 @@ class AccountSession:
             logger.warning("offline lease lapsed at unlock (%d households purged)", exc.purged)
 
     def lock(self) -> None:
+        self._keep_clock_mark()
         self._store.lock()
 
     def close(self) -> None:
+        self._keep_clock_mark()
         self._store.close()
 
     @property
@@ -291,11 +307,14 @@ class AccountSession:
     # -- offline lease (app.lease) ---------------------------------------------------------
 
     def _held_lease(self) -> HeldLease | None:
-        """The kept lease, checked again (None before the first one); a damaged one counts as
-        lapsed, so a sync replaces it."""
+        """The kept lease, checked again (None: registered without one, until a sync brings
+        one); a damaged or missing one counts as lapsed, so a sync replaces it."""
         try:
             record = self._store.lease_record()
             if record is None:
+                # Deleted from the file, or a profile from before leases: not "no lease".
+                raise LeaseError("离线授权缺失", "The offline lease is missing")
+            if is_not_issued(record):
                 return None
             return HeldLease.from_record(
                 record, user_id=self._store.user_id, device_id=self._store.device_id
@@ -306,17 +325,39 @@ class AccountSession:
             logger.warning("the kept offline lease is unusable (%s)", exc.code)
             raise LeaseExpiredError() from exc
 
+    def _lease_in_force(self) -> tuple[HeldLease, HeldLease] | None:
+        """(the kept lease, the same with the clock mark this process has seen since)."""
+        kept = self._held_lease()
+        if kept is None:
+            return None
+        seen = self._clock_seen
+        if seen is not None and seen[0] == _lease_identity(kept):
+            return kept, kept.seen(seen[1])
+        return kept, kept
+
+    def _keep_clock_mark(self) -> None:
+        """Write the clock mark seen in memory into the kept lease before the keys go."""
+        if not self._store.is_unlocked:
+            return
+        try:
+            found = self._lease_in_force()
+            if found is not None and found[1].clock_high_water > found[0].clock_high_water:
+                self._store.put_lease_record(found[1].to_record(), replacing=found[0].to_record())
+        except JiafangError as exc:  # lapsed or unreadable: no mark worth keeping
+            logger.info("the lease's clock mark was not kept at lock (%s)", exc.code)
+
     def lease_status(self) -> LeaseStatus:
         """The lease for the status bar and the lapsed screen (never raises for a lapse; a
         locked store tells nothing)."""
         try:
-            held = self._held_lease()
+            found = self._lease_in_force()
         except LeaseExpiredError:
             return LeaseStatus(state=LeaseState.EXPIRED.value)
         except VaultLockedError:
             return LeaseStatus()
-        if held is None:
+        if found is None:
             return LeaseStatus()
+        held = found[1]
         return LeaseStatus(
             state=held.state(self._clock()).value,
             expires_at=held.local_expiry,
@@ -326,14 +367,17 @@ class AccountSession:
     def check_lease(self) -> None:
         """Raise `LeaseExpiredError` when the offline lease has lapsed or the clock was turned
         back; a contractor's households are purged first. A valid lease moves its clock mark."""
-        held = self._held_lease()
-        if held is None:
-            return  # a profile from before leases (until its next sync) or the offline demo
+        found = self._lease_in_force()
+        if found is None:
+            return  # registered without a lease (the offline demo), until a sync brings one
+        kept, held = found
         now = self._clock()
         state = held.state(now)
         if state is LeaseState.VALID:
-            if now - held.clock_high_water >= _CLOCK_MARK_STEP:
-                self._store.put_lease_record(held.seen(now).to_record())
+            held = held.seen(now)
+            self._clock_seen = (_lease_identity(kept), held.clock_high_water)
+            if held.clock_high_water - kept.clock_high_water >= _CLOCK_MARK_STEP:
+                self._store.put_lease_record(held.to_record(), replacing=kept.to_record())
             return
         purged = self._purge_after_lapse() if held.lease.purges_on_lapse else 0
         raise LeaseExpiredError(
@@ -344,11 +388,12 @@ class AccountSession:
 
     def _purge_after_lapse(self) -> int:
         """Issue 7: a contractor's lapsed laptop shreds its households (rows and data keys, the
-        store's one purge path). A household with an edit not yet acknowledged stays, locked
-        like everything else, so field work is never destroyed unsent: the next sync sends it
-        and the usual bucket rules then decide. Checkpoints restart so that sync brings back
-        whatever the contractor may still reach."""
-        keep = self._store.households_with_outbox()
+        store's one purge path). A household with an edit not yet acknowledged, or with a visit
+        form's autosaved typing (never in the outbox), stays, locked like everything else, so
+        field work is never destroyed unsent: after the next sync the user can reopen and save
+        it, and the usual bucket rules then decide. Checkpoints restart so that sync brings
+        back whatever the contractor may still reach."""
+        keep = self._store.households_with_unsent_work()
         doomed = [
             s.household_id for s in self._store.list_households() if s.household_id not in keep
         ]
@@ -685,6 +730,11 @@ class AccountSession:
         except (PolicyError, ValidationError) as exc:
             logger.info("no eligibility result: %s", exc.code)
             return None
+
+
+def _lease_identity(held: HeldLease) -> tuple[bytes, datetime]:
+    """Which lease a clock mark belongs to: a renewed lease starts its mark again."""
+    return held.signed.signature, held.received_at
 
 
 def _parse_day(raw: object) -> date | None:

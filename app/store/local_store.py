@@ -1777,19 +1777,29 @@ class LocalStore:
             record = self._open("vault_meta", _META_LEASE, 1, envelope)
             return dict(record) if isinstance(record, dict) else None
 
-    def put_lease_record(self, record: Mapping[str, Any]) -> None:
+    def put_lease_record(
+        self, record: Mapping[str, Any], *, replacing: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Keep `record`. With `replacing` (the record it updates, e.g. a clock mark moved on),
+        nothing is written if another record was kept meanwhile: a sync's renewal on another
+        thread is never overwritten by the older lease. True when written."""
         with self._lock:
+            if replacing is not None and self.lease_record() != dict(replacing):
+                return False
             envelope = self._seal(GLOBAL_KEY_ID, "vault_meta", _META_LEASE, 1, dict(record))
             with self._write():
                 self._set_meta(_META_LEASE, envelope)
+            return True
 
-    def households_with_outbox(self) -> set[str]:
-        """Households with an edit not yet acknowledged (waiting or refused)."""
+    def households_with_unsent_work(self) -> set[str]:
+        """Households with an edit not yet acknowledged (waiting or refused) or a visit form's
+        autosaved state (kept in `draft`, never in the outbox, until the form is saved)."""
         with self._lock:
             return {
                 str(row[0])
                 for row in self._conn.execute(
-                    "SELECT DISTINCT household_id FROM outbox WHERE household_id IS NOT NULL"
+                    "SELECT household_id FROM outbox WHERE household_id IS NOT NULL "
+                    "UNION SELECT household_id FROM draft"
                 )
             }
 

@@ -25,10 +25,12 @@ SERVER_KEY = Ed25519PrivateKey.generate()
 USER, DEVICE = "user-1", "device-1"
 
 
-def _signed(days: float = 7, role: str = "field_worker", user: str = USER) -> SignedLease:
+def _signed(
+    days: float = 7, role: str = "field_worker", user: str = USER, device: str = DEVICE
+) -> SignedLease:
     lease = OfflineLease(
         user_id=user,
-        device_id=DEVICE,
+        device_id=device,
         role=role,
         issued_at=SERVER_NOW,
         expires_at=SERVER_NOW + timedelta(days=days),
@@ -77,6 +79,17 @@ def test_a_lease_for_another_user_is_refused() -> None:
         verify_lease(
             public_key_bytes(SERVER_KEY), _signed(user="other"), user_id=USER, device_id=DEVICE
         )
+
+
+def test_a_lease_for_the_same_user_on_another_laptop_is_refused() -> None:
+    with pytest.raises(LeaseError) as refused:
+        verify_lease(
+            public_key_bytes(SERVER_KEY),
+            _signed(device="device-2"),
+            user_id=USER,
+            device_id=DEVICE,
+        )
+    assert refused.value.message_en == "The offline lease is for another account or laptop"
 
 
 def test_malformed_wire_text_is_a_lease_error_not_a_crash() -> None:

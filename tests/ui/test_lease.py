@@ -11,12 +11,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.crypto import KdfParams
-from app.lease import public_key_bytes
-from app.services.profiles import ProfileDirectory
+from app.lease import HeldLease, OfflineLease, public_key_bytes, sign_lease
+from app.services.profiles import ProfileDirectory, ProfileInfo
 from app.services.readmodels import SyncStatus
 from app.services.session import AccountService, AccountSession, RegistrationRequest
 from sync.client import ClientConfig, SyncEngine
@@ -27,6 +28,8 @@ from tests.sync.e2e.harness import (
     household_content,
     new_public_key,
 )
+from tests.ui.conftest import PASSWORD as UI_PASSWORD
+from tests.ui.conftest import fake_server_register
 from ui.app import server_registration
 from ui.i18n import LanguageManager
 from ui.shell import MainWindow
@@ -189,3 +192,116 @@ def test_registration_pins_the_servers_lease_key(server: LiveServer, tmp_path: P
         assert status.state == "valid" and not status.purges_on_lapse
     finally:
         session.close()
+
+
+def _keep_lease(
+    accounts: AccountService, profile_id: str, key: Ed25519PrivateKey, issued: datetime
+) -> None:
+    """Keep a week's lease in the profile, as a sync would (no server needed here)."""
+    session = accounts.open(profile_id)
+    session.unlock(UI_PASSWORD)
+    store = session.store
+    lease = OfflineLease(
+        store.user_id, store.device_id, "field_worker", issued, issued + timedelta(days=7)
+    )
+    held = HeldLease.accept(
+        public_key_bytes(key),
+        sign_lease(key, lease),
+        user_id=store.user_id,
+        device_id=store.device_id,
+        now=issued,
+    )
+    store.put_lease_record(held.to_record())
+    session.close()
+
+
+def test_closing_a_visit_form_after_the_lapse_keeps_what_was_typed(
+    qtbot: QtBot,
+    language: LanguageManager,
+    profile_dir: Path,
+    demo_profile: ProfileInfo,
+    clock: MovableClock,
+) -> None:
+    accounts = AccountService(
+        ProfileDirectory(profile_dir),
+        register=fake_server_register,
+        kdf=KdfParams.for_tests(),
+        clock=clock,
+    )
+    key = Ed25519PrivateKey.generate()
+    _keep_lease(accounts, demo_profile.profile_id, key, clock.now)
+    window = MainWindow(accounts, language)
+    qtbot.addWidget(window)
+    window.start()
+    window.show()
+    with qtbot.wait_signal(window.households_loaded, timeout=10_000):
+        window.unlock_page.password_edit.setText(UI_PASSWORD)
+        qtbot.mouseClick(window.unlock_page.unlock_button, Qt.MouseButton.LeftButton)
+    household_id = window.workspace.household_list.model.item(0).household_id
+    with qtbot.wait_signal(window.household_file_loaded, timeout=10_000):
+        window.workspace.open_household(household_id)
+    with qtbot.wait_signal(window.visit_opened, timeout=10_000):
+        qtbot.mouseClick(
+            window.workspace.household_file_view.new_visit_button, Qt.MouseButton.LeftButton
+        )
+    form = window.workspace.visit_form
+    qtbot.wait_until(lambda: window.runner.active_count == 0, timeout=10_000)
+
+    # The lease lapses while the form is open; the worker types a name and closes the form
+    # at once (before the form's own autosave): saving is refused, the typing must stay.
+    clock.now += timedelta(days=8)
+    qtbot.keyClicks(form.basics.present_edit, "Zhang")
+    with qtbot.wait_signal(window.lease_lapsed, timeout=10_000):
+        qtbot.mouseClick(form.close_button, Qt.MouseButton.LeftButton)
+    qtbot.wait_until(lambda: window.runner.active_count == 0, timeout=10_000)
+    assert window.workspace.lease_banner.isVisible()
+
+    # A sync renews the lease (here: kept by hand); the next unlock offers the form again.
+    with qtbot.wait_signal(window.locked, timeout=3_000):
+        window.lock()
+    _keep_lease(accounts, demo_profile.profile_id, key, clock.now)
+    with qtbot.wait_signal(window.visit_opened, timeout=10_000):
+        window.unlock_page.password_edit.setText(UI_PASSWORD)
+        qtbot.mouseClick(window.unlock_page.unlock_button, Qt.MouseButton.LeftButton)
+    assert window.workspace.visit_form.basics.present_edit.text() == "Zhang"
+    window.close()
+    gc.collect()
+
+
+@pytest.mark.slow
+def test_a_lapse_clears_the_supervisors_pages_too(
+    qtbot: QtBot, window: MainWindow, server: LiveServer, clock: MovableClock
+) -> None:
+    assert window.sync is not None
+    page = window.registration_page
+    page.server_edit.setText(server.url)
+    page.account_edit.setText("sup")
+    page.password_edit.setText(PASSWORD)
+    page.confirm_edit.setText(PASSWORD)
+    with qtbot.wait_signal(window.sync.sync_finished, timeout=30_000):
+        qtbot.mouseClick(page.register_button, Qt.MouseButton.LeftButton)
+    section = window.supervision
+    dashboard = section.dashboard_page
+    blank = dashboard.reviews_due_label.text()
+    window.workspace.show_section(section.nav_row)
+    section.tabs.setCurrentWidget(dashboard)
+    with qtbot.wait_signal(dashboard.dashboard_loaded, timeout=30_000):
+        qtbot.mouseClick(dashboard.refresh_button, Qt.MouseButton.LeftButton)
+    assert dashboard.reviews_due_label.text() != blank
+
+    # Eight days offline: the lapse hides the region's figures with every household view.
+    server.stop()
+    clock.now += timedelta(days=8)
+    with qtbot.wait_signal(window.lease_lapsed, timeout=30_000):
+        window.sync.sync_now()
+    assert window.workspace.lease_banner.isVisible()
+    assert dashboard.dashboard is None
+    assert dashboard.reviews_due_label.text() == blank
+
+    # Renewed: the pages work again.
+    server.start()
+    with qtbot.wait_signal(window.households_loaded, timeout=30_000):
+        qtbot.mouseClick(window.workspace.lease_banner.sync_button, Qt.MouseButton.LeftButton)
+    with qtbot.wait_signal(dashboard.dashboard_loaded, timeout=30_000):
+        qtbot.mouseClick(dashboard.refresh_button, Qt.MouseButton.LeftButton)
+    assert dashboard.reviews_due_label.text() != blank

@@ -159,6 +159,8 @@ class SupervisionSection(QObject):
             page.setParent(self.tabs)
             page.hide()
         self._role = ""
+        #: the pages were emptied by a lapsed lease and wait for the data to come back
+        self._lapsed = False
         workspace = window.workspace
         self.nav_row = workspace.navigation.count()
         workspace.navigation.addItem(QListWidgetItem(""))
@@ -168,6 +170,8 @@ class SupervisionSection(QObject):
         window.visit_opened.connect(self._on_window_visit_opened)
         workspace.section_changed.connect(self._on_workspace_section_changed)
         window.household_file_loaded.connect(self._on_window_household_file_loaded)
+        window.lease_lapsed.connect(self._on_window_lease_lapsed)
+        window.households_loaded.connect(self._on_window_data_loaded)
         self.returned_page.revise_requested.connect(self.revise)
         self.tabs.installEventFilter(self)
         self.retranslate()
@@ -204,6 +208,8 @@ class SupervisionSection(QObject):
 
     def attach(self, session: AccountSession | None) -> None:
         """Show this account's pages (None: locked or signed out, every value dropped)."""
+        if session is None:
+            self._lapsed = False
         role = session.profile.role if session is not None else ""
         api = self.api if session is not None else None
         if role != self._role or session is None:
@@ -215,10 +221,25 @@ class SupervisionSection(QObject):
         self.spotcheck_page.attach(api)
         self.returned_page.set_visits([])
         if session is None:
-            # The reviewer's comments may quote personal details: gone with the rest on lock.
-            bar = self.window.workspace.visit_form.findChild(ReviewCommentsBar)
-            if bar is not None:
-                ReviewCommentsBar.pin(self.window.workspace.visit_form, ())
+            self._drop_comments()
+
+    def _drop_comments(self) -> None:
+        # The reviewer's comments may quote personal details: gone with the rest.
+        bar = self.window.workspace.visit_form.findChild(ReviewCommentsBar)
+        if bar is not None:
+            ReviewCommentsBar.pin(self.window.workspace.visit_form, ())
+
+    def _on_window_lease_lapsed(self, _purged: int) -> None:
+        """The offline lease lapsed: every value the pages show goes, as on lock. The pages
+        stay with the session, so a refresh after the renewing sync fills them again."""
+        self._lapsed = True
+        self.attach(self.window.session)
+        self._drop_comments()
+
+    def _on_window_data_loaded(self, _households: int) -> None:
+        if self._lapsed and self.window.session is not None:
+            self._lapsed = False
+            self.attach(self.window.session)  # renewed: what the pages load on attach, again
 
     def _on_workspace_section_changed(self, section: int) -> None:
         if section != self.nav_row or self.window.session is None:

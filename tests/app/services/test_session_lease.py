@@ -3,6 +3,7 @@ damaged one locks like a lapsed one, and what is typed after the lapse is still 
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -93,3 +94,113 @@ def test_typing_after_the_lapse_is_kept_but_not_shown(tmp_path: Path, clock: Mov
     assert refused.value.code == "lease_expired" and not refused.value.purges_on_lapse
     assert "The offline lease has lapsed" in refused.value.message_en
     session.close()
+
+
+def test_deleting_the_kept_lease_from_the_file_locks_the_data(
+    tmp_path: Path, clock: MovableClock
+) -> None:
+    session = _accounts(tmp_path, clock).register(SERVER, "wangfang", PASSWORD)
+    session.seed_demo_data(households=1)
+    path = session.profile.store_path
+    session.close()
+    # Someone with the laptop removes the lease row, hoping to work on without syncing.
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("DELETE FROM vault_meta WHERE key = 'offline_lease'").rowcount == 1
+    clock.now = START + timedelta(days=30)
+    session = _accounts(tmp_path, clock).open(session.profile.profile_id)
+    session.unlock(PASSWORD)
+    with pytest.raises(LeaseExpiredError):
+        session.households()
+    assert session.lease_status().lapsed
+    session.close()
+
+
+def test_a_profile_registered_without_a_lease_is_not_locked(
+    tmp_path: Path, clock: MovableClock
+) -> None:
+    def offline_demo(request: RegistrationRequest) -> Registration:
+        return Registration(user_id="u-demo", device_id="d-demo", display_name=request.account)
+
+    accounts = AccountService(
+        ProfileDirectory(tmp_path), register=offline_demo, kdf=KdfParams.for_tests(), clock=clock
+    )
+    session = accounts.register(SERVER, "demo", PASSWORD)
+    session.seed_demo_data(households=1)
+    clock.now = START + timedelta(days=365)
+    session.lock()
+    session.unlock(PASSWORD)
+    assert len(session.households()) == 1
+    assert session.lease_status().state == "none"
+    session.close()
+
+
+def test_a_lease_renewed_while_a_screen_reads_is_not_overwritten_by_the_old_one(
+    tmp_path: Path, clock: MovableClock
+) -> None:
+    session = _accounts(tmp_path, clock).register(SERVER, "wangfang", PASSWORD)
+    session.seed_demo_data(households=1)
+    later = START + timedelta(hours=1)
+    renewed = HeldLease.accept(
+        public_key_bytes(SERVER_KEY),
+        sign_lease(
+            SERVER_KEY,
+            OfflineLease("u-wangfang", "d-wangfang", "field_worker", later, later + timedelta(7)),
+        ),
+        user_id="u-wangfang",
+        device_id="d-wangfang",
+        now=later,
+    )
+
+    class SyncMeanwhile(MovableClock):
+        """A background sync keeps its renewed lease just as a screen's lease check reads
+        the clock (between reading the old lease and moving its clock mark)."""
+
+        synced = False
+
+        def __call__(self) -> datetime:
+            if self.now == later and not self.synced:
+                self.synced = True
+                session.store.put_lease_record(renewed.to_record())
+            return self.now
+
+    racing = SyncMeanwhile()
+    racing.now = later
+    session._clock = racing
+    assert len(session.households()) == 1
+    racing.now = START + timedelta(days=7, minutes=30)  # the old lease lapsed, the new holds
+    assert session.lease_status().expires_at == later + timedelta(days=7)
+    assert len(session.households()) == 1
+    session.close()
+
+
+def test_setting_the_clock_back_before_the_mark_is_written_is_still_caught(
+    tmp_path: Path, clock: MovableClock
+) -> None:
+    session = _accounts(tmp_path, clock).register(SERVER, "wangfang", PASSWORD)
+    session.seed_demo_data(households=1)
+    # Nine minutes of work (the kept clock mark is not moved yet), then the clock goes back
+    # thirteen minutes. Done again and again, this would keep the lease from ever running out.
+    clock.now = START + timedelta(minutes=9)
+    assert len(session.households()) == 1
+    clock.now = START - timedelta(minutes=4)
+    with pytest.raises(LeaseExpiredError) as caught:
+        session.households()
+    assert caught.value.clock_turned_back
+    assert session.lease_status().state == "clock_turned_back"
+    session.close()
+
+
+def test_the_clock_mark_is_kept_when_the_session_locks(tmp_path: Path, clock: MovableClock) -> None:
+    accounts = _accounts(tmp_path, clock)
+    session = accounts.register(SERVER, "wangfang", PASSWORD)
+    session.seed_demo_data(households=1)
+    clock.now = START + timedelta(minutes=9)
+    assert len(session.households()) == 1
+    session.close()  # the app quits
+    clock.now = START - timedelta(minutes=4)
+    reopened = accounts.open(session.profile.profile_id)
+    reopened.unlock(PASSWORD)
+    with pytest.raises(LeaseExpiredError) as caught:
+        reopened.households()
+    assert caught.value.clock_turned_back
+    reopened.close()

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.domain import VisitKind
 from app.errors import StoreError
 from app.lease import HeldLease, LeaseExpiredError, OfflineLease, public_key_bytes, sign_lease
 from app.services.backoff import UnlockBackoff
@@ -72,8 +73,11 @@ def test_a_lapsed_lease_locks_the_data_until_the_next_sync_renews_it(
     fw1 = laptop_factory("fw1")
     fw1.db.create_household(grid_id="G1", content=household_content("王芳", 1))
     session = _session(fw1, clock, "field_worker")
-    # Registered before leases existed (the harness asks for none): nothing is enforced yet.
-    assert session.lease_status().state == "none"
+    # Registered before leases existed (the harness asks for none): a missing lease is a
+    # lapsed one, so the data waits for the first sync.
+    assert session.lease_status().state == "expired"
+    with pytest.raises(LeaseExpiredError):
+        session.households()
 
     report = _engine(fw1, clock).run_once()
     assert report.ok
@@ -208,3 +212,32 @@ def test_a_lease_signed_by_another_key_is_refused(
     kept = fw1.db.lease_record()
     assert kept is not None
     assert base64.b64decode(kept["public_key"]) == public_key_bytes(rogue)
+
+
+def test_a_contractors_lapse_keeps_a_visit_form_autosaved_since_the_last_sync(
+    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
+) -> None:
+    fw1, con = laptop_factory("fw1"), laptop_factory("con")
+    tasked = [
+        fw1.db.create_household(grid_id="G1", content=household_content(f"户主{n}", n)).household_id
+        for n in range(2)
+    ]
+    assert fw1.engine().run_once().ok
+    server.create_task(tasked)
+    session = _session(con, clock, "contractor")
+    assert _engine(con, clock).run_once().ok
+    visited = tasked[0]
+    visit = session.start_visit(visited, VisitKind.PERIODIC_REVIEW)
+    assert con.engines[0].run_once().ok  # the draft visit is on the server; the outbox is empty
+    assert con.db.pending_count() == 0
+    # An afternoon of typing: the form autosaves its state (not an outbox row) while offline.
+    session.autosave_visit(visit.visit_id, {"notes": "两室一厅，家具陈旧"})
+
+    clock.now = START + timedelta(days=2, minutes=1)
+    with pytest.raises(LeaseExpiredError) as lapsed:
+        session.households()
+    assert lapsed.value.purged == 1  # the other household goes
+    with pytest.raises(StoreError):
+        con.db.get_household(tasked[1])
+    # The typing is not shredded: the household with the autosaved form stays, locked.
+    assert [d.content for d in con.db.recover_drafts()] == [{"notes": "两室一厅，家具陈旧"}]
