@@ -1,4 +1,5 @@
-"""`python -m sync.server [--host H] [--port P] [--data-dir DIR] [--database-url URL]` serves;
+"""`python -m sync.server [--host H] [--port P] [--data-dir DIR] [--database-url URL]
+[--shutdown-timeout S]` serves;
 `python -m sync.server verify-audit [--data-dir DIR] [--database-url URL]` checks the audit
 chain and exits 0 (intact) or 1 (broken)."""
 
@@ -15,6 +16,20 @@ from sync.server.crypto import ServerKeys
 from sync.server.db import make_engine, run_migrations
 from sync.server.logs import configure_logging
 
+#: Seconds a SIGTERM'd server lets requests in progress finish before it cancels them and exits
+#: (without a bound uvicorn can wait forever on a connection that never completes its request).
+DEFAULT_SHUTDOWN_TIMEOUT = 10
+
+
+def _seconds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds: {text!r}") from None
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError("must be between 0 and 3600 seconds")
+    return value
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -30,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--ssl-certfile", default=None, help="serve TLS directly")
     parser.add_argument("--ssl-keyfile", default=None)
     parser.add_argument("--proxy-headers", action="store_true", help="behind a TLS reverse proxy")
+    parser.add_argument(
+        "--shutdown-timeout",
+        type=_seconds,
+        default=DEFAULT_SHUTDOWN_TIMEOUT,
+        metavar="SECONDS",
+        help=f"on SIGTERM, wait at most this long for requests in progress "
+        f"(default {DEFAULT_SHUTDOWN_TIMEOUT})",
+    )
     parser.add_argument("--log-level", default="info")
     parser.add_argument(
         "--log-format", choices=["json", "text"], default="json", help="one JSON object per line"
@@ -67,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         ssl_keyfile=args.ssl_keyfile,
         proxy_headers=args.proxy_headers,
         server_header=False,
+        timeout_graceful_shutdown=args.shutdown_timeout,
     )
     return 0
 

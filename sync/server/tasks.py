@@ -329,6 +329,18 @@ def require_task_manager(principal: Principal) -> None:
         raise forbidden("任务管理", "task management")
 
 
+def require_splitter(principal: Principal, task: Task) -> None:
+    """Only an admin, or the admin of the task's own agency, shares a task among staff (another
+    agency's admin does not learn the task exists)."""
+    if principal.role is Role.ADMIN:
+        return
+    if principal.role is Role.AGENCY_ADMIN:
+        if principal.agency_id != task.agency_id:
+            raise not_found()
+        return
+    raise forbidden("任务分派", "task splitting")
+
+
 def _check_households(
     session: Session, principal_buckets: frozenset[str] | None, household_ids: Sequence[str]
 ) -> list[str]:
@@ -496,13 +508,8 @@ def split_task(
     task = session.get(Task, task_id)
     if task is None:
         raise not_found()
-    if principal is not None and not (
-        principal.role is Role.ADMIN
-        or (principal.role is Role.AGENCY_ADMIN and principal.agency_id == task.agency_id)
-    ):
-        if principal.role is Role.AGENCY_ADMIN:
-            raise not_found()
-        raise forbidden("任务分派", "task splitting")
+    if principal is not None:
+        require_splitter(principal, task)
     if task.agency_id is None or task.assignee_user_id is not None:
         raise conflict_state(
             "只有指派给机构的任务可以分派", "Only a task assigned to an agency can be split"

@@ -21,7 +21,7 @@ from sync.protocol import (
     ErrorCode,
 )
 from sync.server.authz import WRITER_ROLES, Principal, buckets_for
-from sync.server.bodies import read_body
+from sync.server.bodies import json_body, json_request, read_body
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
 from sync.server.errors import ApiError, forbidden
 
@@ -61,9 +61,12 @@ def uploader(principal: PrincipalDep, session: SessionDep, now: NowDep) -> Princ
 UploaderDep = Annotated[Principal, Depends(uploader)]
 
 
-@router.post("/have", responses=_ERRORS)
+@router.post("/have", responses=_ERRORS, openapi_extra=json_request(AttachmentHaveRequest))
 def have(
-    principal: UploaderDep, body: AttachmentHaveRequest, session: SessionDep, context: ContextDep
+    principal: UploaderDep,
+    body: Annotated[AttachmentHaveRequest, json_body(AttachmentHaveRequest)],
+    session: SessionDep,
+    context: ContextDep,
 ) -> AttachmentHaveResponse:
     """Which of these hashes the server lacks (upload those)."""
     return AttachmentHaveResponse(missing=context.attachments.missing(session, body.sha256s))

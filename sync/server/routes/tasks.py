@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Depends, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain import VisitKind
@@ -13,17 +13,42 @@ from sync.protocol import Entity, ErrorBody, Identifier
 from sync.server import spotcheck
 from sync.server import tasks as task_service
 from sync.server.authz import Principal, buckets_for
+from sync.server.bodies import json_body, json_request
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
 from sync.server.errors import ApiError
 from sync.server.models import SyncRecord, Task
 from sync.server.records import Actor
-from sync.server.tasks import current_fields, require_task_manager
+from sync.server.tasks import current_fields, require_splitter, require_task_manager
 
 router = APIRouter(prefix="/v1", tags=["tasks"])
 _ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 422)
 }
 IdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+
+
+def task_manager(principal: PrincipalDep) -> Principal:
+    """The caller, if it may create tasks and draw spot checks at all (403 otherwise). Writes
+    declare it before their body, so a refused caller never learns about the body; which
+    households or region it reaches depends on the body and is checked with it."""
+    require_task_manager(principal)
+    return principal
+
+
+TaskManagerDep = Annotated[Principal, Depends(task_manager)]
+
+
+def splittable_task(
+    task_id: IdPath, principal: PrincipalDep, session: SessionDep, now: NowDep
+) -> str:
+    """The task id, once the caller is known to reach the task (404 otherwise) and to be the
+    one who shares it among staff (403, or 404 for another agency's admin)."""
+    task = task_service.visible_task(session, buckets_for(session, principal, now), task_id)
+    require_splitter(principal, task)
+    return task_id
+
+
+SplittableTaskDep = Annotated[str, Depends(splittable_task)]
 
 
 class _Model(BaseModel):
@@ -152,16 +177,20 @@ def _visible_task(session: SessionDep, principal: Principal, now: datetime, task
     return task_service.visible_task(session, buckets_for(session, principal, now), task_id)
 
 
-@router.post("/tasks", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+@router.post(
+    "/tasks",
+    status_code=status.HTTP_201_CREATED,
+    responses=_ERRORS,
+    openapi_extra=json_request(TaskCreate),
+)
 def create_task(
-    body: TaskCreate,
-    principal: PrincipalDep,
+    principal: TaskManagerDep,
+    body: Annotated[TaskCreate, json_body(TaskCreate)],
     session: SessionDep,
     context: ContextDep,
     now: NowDep,
 ) -> TaskPublic:
     """Create a task over households in the caller's area, for one worker or one agency."""
-    require_task_manager(principal)
     assignment = body.assign_to
     start = body.window_start or (now if body.window_days else None)
     if start is not None and start.tzinfo is None:
@@ -221,20 +250,23 @@ def close_task(
     return task_public(session, context, task)
 
 
-@router.post("/tasks/{task_id}/split", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+@router.post(
+    "/tasks/{task_id}/split",
+    status_code=status.HTTP_201_CREATED,
+    responses=_ERRORS,
+    openapi_extra=json_request(TaskSplit),
+)
 def split_task(
-    task_id: IdPath,
-    body: TaskSplit,
+    task_id: SplittableTaskDep,
+    body: Annotated[TaskSplit, json_body(TaskSplit)],
     principal: PrincipalDep,
     session: SessionDep,
     context: ContextDep,
-    now: NowDep,
 ) -> TaskListPublic:
     """The agency admin shares an agency task among the agency's staff."""
     shares: dict[str, list[str]] = {}
     for share in body.shares:
         shares.setdefault(share.user_id, []).extend(share.household_ids)
-    _visible_task(session, principal, now, task_id)
     subtasks = task_service.split_task(
         session, context.keys, _actor(principal), principal, task_id, shares
     )
@@ -268,10 +300,15 @@ def draw_public(item: spotcheck.SpotCheckDraw) -> SpotCheckPublic:
     )
 
 
-@router.post("/spot-checks", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+@router.post(
+    "/spot-checks",
+    status_code=status.HTTP_201_CREATED,
+    responses=_ERRORS,
+    openapi_extra=json_request(SpotCheckCreate),
+)
 def create_spot_check(
-    body: SpotCheckCreate,
-    principal: PrincipalDep,
+    principal: TaskManagerDep,
+    body: Annotated[SpotCheckCreate, json_body(SpotCheckCreate)],
     session: SessionDep,
     context: ContextDep,
     now: NowDep,

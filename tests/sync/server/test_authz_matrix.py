@@ -225,6 +225,22 @@ def _attach_to(world: World, role: str, sha: str, size: int, household: str) -> 
     return result
 
 
+def test_the_have_check_refuses_a_non_uploader_before_reading_its_body(world: World) -> None:
+    """An agency admin is refused (403) whatever it sends; an uploader's broken body is a 400,
+    an invalid one a 422."""
+    bodies = {b"{not json": 400, b"": 400, b'{"sha256s": ["nothex"]}': 422, b'{"x": 1}': 422}
+    for body, status in bodies.items():
+        for role in ROLES:
+            response = world.client.post(
+                "/v1/attachments/have",
+                content=body,
+                headers=world.accounts[role].headers | {"Content-Type": "application/json"},
+            )
+            expected = status if role in UPLOADERS else 403
+            assert response.status_code == expected, (role, body, response.text)
+            assert response.json()["code"] in ("forbidden", "malformed_json", "invalid_request")
+
+
 def test_attachment_upload_offset_and_download_follow_the_role_table(world: World) -> None:
     """Each role uploads a photo of its own and attaches it to H1 (grid G1, task T_open): the
     bytes go up for every uploader; the record only where the role may write H1 (fw_b: another

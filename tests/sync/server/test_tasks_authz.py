@@ -263,9 +263,10 @@ BAD_BODIES: list[bytes] = [
     b'{"comments": "not a list", "member_id": 7, "outcome": 1, "id_number": []}',
     b"",
 ]
-#: Review and clue writes: the caller is checked before the body is even parsed, so a refused
-#: role gets its refusal (403, or 404 where the object is out of its area) whatever it sends,
-#: and only a permitted role learns that the body is wrong (400 malformed, 422 invalid).
+#: Review, clue, task, split and spot-check writes: the caller is checked before the body is
+#: even parsed, so a refused role gets its refusal (403, or 404 where the object is out of its
+#: area) whatever it sends, and only a permitted role learns that the body is wrong (400
+#: malformed, 422 invalid).
 BAD_BODY_WRITES: list[tuple[str, dict[str, int], str]] = [
     ("/v1/visits/{visit}/approve", _SCOPED_WRITE_REFUSALS, "sup_1"),
     ("/v1/visits/{visit}/return", _SCOPED_WRITE_REFUSALS, "sup_1"),
@@ -274,6 +275,15 @@ BAD_BODY_WRITES: list[tuple[str, dict[str, int], str]] = [
     # sup_2 manages clues: which numbers it may ledger depends on the body, so it is not refused
     # up front (its bad body is a 422 like any manager's).
     ("/v1/clues", {r: s for r, s in _SCOPED_WRITE_REFUSALS.items() if r != "sup_2"}, "sup_2"),
+    # Task creation and spot-check draws likewise: the households or the region are in the body.
+    ("/v1/tasks", {r: s for r, s in _SCOPED_WRITE_REFUSALS.items() if r != "sup_2"}, "sup_2"),
+    ("/v1/spot-checks", {r: s for r, s in _SCOPED_WRITE_REFUSALS.items() if r != "sup_2"}, "sup_1"),
+    # Splitting: who does not reach the task gets 404, who reaches it without splitting it 403.
+    (
+        "/v1/tasks/{task}/split",
+        {"fw_a": 404, "fw_b": 404, "sup_1": 403, "sup_2": 404, "con_a": 403, "con_b": 404},
+        "aadm_a",
+    ),
 ]
 
 
@@ -283,8 +293,9 @@ def send_raw(world: World, who: str | None, path: str, body: bytes) -> Any:
     return world.client.post(path, content=body, headers=headers)
 
 
-def test_review_and_clue_writes_check_the_caller_before_the_body(world: World) -> None:
+def test_workflow_writes_check_the_caller_before_the_body(world: World) -> None:
     ids = objects(world)
+    tasks_before = world.get("admin", "/v1/tasks").json()["count"]
     for path, refused, permitted in BAD_BODY_WRITES:
         url = fill(world, ids, path)
         for body in BAD_BODIES:
@@ -302,7 +313,10 @@ def test_review_and_clue_writes_check_the_caller_before_the_body(world: World) -
                 checked.text,
             )
             assert checked.json()["code"] in ("malformed_json", "invalid_request")
-    # Nothing above changed anything: the visit is still waiting and the clue still open.
+    # Nothing above changed anything: the visit is still waiting and the clue still open, no
+    # task was made or split and no draw added.
     assert world.get("sup_1", "/v1/reviews/queue").json()["count"] == 1
+    assert world.get("admin", "/v1/tasks").json()["count"] == tasks_before
+    assert len(world.get("admin", "/v1/spot-checks").json()["draws"]) == 1
     clue = world.get("sup_1", f"/v1/clues/{ids['clue']}").json()
     assert clue["status"] == "open" and clue["member_id"] == world.ids["M1"]
