@@ -124,5 +124,29 @@ def test_a_visit_made_and_completed_offline_arrives_without_a_false_conflict(
     assert [c for c in server.records("conflict") if "kind" not in c.meta] == []
     for vid in visits:
         mine = fw1.db.get_visit(vid)
-        assert mine.status is VisitStatus.COMPLETED and mine.version == 3
+        # Version 3 is the completion; the server's own move to `synced` is version 4.
+        assert mine.status is VisitStatus.SYNCED and mine.version == 4
         assert mine.content.living_conditions == "整洁"
+
+
+def test_a_completed_visit_shows_synced_once_the_server_takes_it(
+    server: LiveServer, laptop_factory: LaptopFactory
+) -> None:
+    fw1 = laptop_factory("fw1")
+    hid = fw1.db.create_household(grid_id="G1", content=household_content("郑十一", 1)).household_id
+    assert fw1.engine().run_once().ok
+    draft = fw1.db.create_visit_draft(hid, VisitKind.PERIODIC_REVIEW, visit_content("同步"))
+    fw1.db.complete_visit(draft.visit_id)
+    assert fw1.db.get_visit(draft.visit_id).status is VisitStatus.COMPLETED
+
+    # Pushed alone (as right after completing a visit), without a pull.
+    assert fw1.engines[0].push_now().ok
+    assert fw1.db.get_visit(draft.visit_id).status is VisitStatus.SYNCED
+    [on_server] = [v for v in server.records("visit") if v.id == draft.visit_id]
+    assert on_server.meta["status"] == "synced"
+
+    # The next full sync brings the server's version of that move; nothing goes back.
+    assert fw1.engines[0].run_once().ok
+    mine = fw1.db.get_visit(draft.visit_id)
+    assert mine.status is VisitStatus.SYNCED and mine.version == on_server.version
+    assert server.checksum("grid:G1") == fw1.engines[0].local_checksum("grid:G1")
