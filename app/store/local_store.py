@@ -73,6 +73,7 @@ from app.models.views import (
     HouseholdView,
     MemberView,
     OutboxEntry,
+    PolicyRefView,
     PullResult,
     QuarantinedMutation,
     ReviewView,
@@ -1439,6 +1440,48 @@ class LocalStore:
             version=r.version,
             data=r.data,
         )
+
+    # ------------------------------------------------------------------ reference data
+
+    def region_ancestors(self, region_id: str) -> tuple[str, ...]:
+        """The ids of a region's ancestors as pulled from the reference bucket, nearest first
+        (a grid's community, street and district); empty for a region this laptop lacks."""
+        with self._lock:
+            chain: list[str] = []
+            current: str | None = region_id
+            while current is not None and len(chain) < 16:  # regions nest four deep
+                row = self._conn.execute(
+                    "SELECT parent_id FROM region WHERE id = ?", (current,)
+                ).fetchone()
+                current = row[0] if row is not None else None
+                if current is not None:
+                    if current in chain or current == region_id:
+                        break  # a malformed cycle: stop rather than loop
+                    chain.append(current)
+            return tuple(chain)
+
+    def policy_refs(self) -> list[PolicyRefView]:
+        """The server's policy references (empty until the reference bucket is pulled)."""
+        with self._lock:
+            records = self._load_where("policy_ref", "1 = 1 ORDER BY region_id, id", ())
+            refs = []
+            for r in records:
+                start = _parse_date(r.meta["effective_from"])
+                if start is None:
+                    continue
+                refs.append(
+                    PolicyRefView(
+                        policy_id=r.id,
+                        version=str(r.data.get("version", "")),
+                        region_id=r.meta["region_id"],
+                        covers=tuple(str(c) for c in r.data.get("covers") or ()),
+                        effective_from=start,
+                        effective_to=_parse_date(r.data.get("effective_to")),
+                        title_zh=str(r.data.get("title_zh", "")),
+                        title_en=str(r.data.get("title_en", "")),
+                    )
+                )
+            return refs
 
     def close_clue(self, clue_id: str, status: ClueStatus, *, visit_id: str) -> ClueView:
         """Close a clue (销号) as confirmed or refuted by a clue-check visit."""

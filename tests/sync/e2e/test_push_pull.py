@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.domain import HouseholdStatus, VisitKind, VisitStatus
+from app.policy import shipped_policies
 from sync.client import SyncProgress
-from tests.sync.e2e.harness import Laptop, LiveServer, household_content, visit_content
+from tests.sync.e2e.harness import (
+    REFERENCE_RECORDS,
+    Laptop,
+    LiveServer,
+    household_content,
+    visit_content,
+)
 
 LaptopFactory = Callable[[str], Laptop]
 
@@ -35,7 +42,7 @@ def test_households_made_offline_reach_the_server_once_and_the_other_laptop(
     assert all(fw1.db.get_household(h.household_id).version == 1 for h in made)
 
     report2 = fw2.engine().run_once()
-    assert report2.ok and report2.pulled == 9
+    assert report2.ok and report2.pulled == 9 + REFERENCE_RECORDS
     for h in made:
         theirs = fw2.db.get_household(h.household_id)
         assert theirs.content.head_name == h.content.head_name
@@ -150,3 +157,19 @@ def test_a_completed_visit_shows_synced_once_the_server_takes_it(
     mine = fw1.db.get_visit(draft.visit_id)
     assert mine.status is VisitStatus.SYNCED and mine.version == on_server.version
     assert server.checksum("grid:G1") == fw1.engines[0].local_checksum("grid:G1")
+
+
+def test_the_reference_bucket_fills_the_region_and_policy_tables(
+    server: LiveServer, laptop_factory: LaptopFactory
+) -> None:
+    fw1 = laptop_factory("fw1")
+    report = fw1.engine().run_once()
+    assert report.ok and "reference" in report.buckets
+    # The grid's chain as the server's recomputation walks it: community, street, district.
+    assert fw1.db.region_ancestors("G1") == ("C1", "S1", "D1")
+    refs = {r.policy_id: r for r in fw1.db.policy_refs()}
+    assert set(refs) == {p.id for p in shipped_policies()}
+    district = refs["district-x-2025"]
+    assert (district.region_id, district.version) == ("district-x", "1")
+    assert district.effective_from.isoformat() == "2025-01-01"
+    assert server.checksum("reference") == fw1.engines[0].local_checksum("reference")
