@@ -218,9 +218,10 @@ def apply_push(
     now: datetime,
 ) -> PushResponse:
     """Apply a batch in one transaction and commit it; one result per mutation, in order."""
-    # Takes the change lock first (see records.py), with enough seqs for the batch and a
-    # conflict item per mutation.
-    reserve_seqs(session, 2 * len(request.mutations))
+    # Takes the change lock first (see records.py), with enough seqs for the batch, a
+    # conflict item per mutation and the server's `synced` version of each completed visit.
+    completions = sum(1 for m in request.mutations if m.changed.get("status") == "completed")
+    reserve_seqs(session, 2 * len(request.mutations) + completions)
     buckets = buckets_for(session, principal, now)
     actor = Actor(principal.user_id, principal.device_id)
     batch = _load_batch(session, request.mutations)

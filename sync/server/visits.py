@@ -44,6 +44,7 @@ def move_visit(
     new: VisitStatus,
     *,
     buckets: list[str] | None = None,
+    again_in_transaction: bool = False,
 ) -> SyncRecord:
     """Write the visit's next version in status `new`, if the lifecycle allows the move.
 
@@ -78,16 +79,29 @@ def move_visit(
         hlc=hlc,
         field_hlcs={**visit.field_hlcs, "status": hlc},
         prior=visit,
+        again_in_transaction=again_in_transaction,
     )
 
 
 def accept_completed_visit(
     session: Session, keys: ServerKeys, visit: SyncRecord, buckets: list[str] | None = None
 ) -> SyncRecord:
-    """Mark a visit the server now holds as completed `synced` (else leave it as it is)."""
+    """Mark a visit the server now holds as completed `synced` (else leave it as it is).
+
+    `buckets`: the ones the visit was just written to in this transaction (a push), so the
+    move skips their lookup; None for a visit read from the database.
+    """
     if visit.deleted or visit.meta.get("status") != VisitStatus.COMPLETED.value:
         return visit
-    return move_visit(session, keys, SERVER_ACTOR, visit, VisitStatus.SYNCED, buckets=buckets)
+    return move_visit(
+        session,
+        keys,
+        SERVER_ACTOR,
+        visit,
+        VisitStatus.SYNCED,
+        buckets=buckets,
+        again_in_transaction=buckets is not None,
+    )
 
 
 def bring_under_review(
