@@ -471,7 +471,9 @@ def _changed_since(session: Session, record: SyncRecord, base_version: int) -> s
 def _check_visit_change(existing: SyncRecord | None, mutation: Mutation) -> None:
     """A completed visit's content is frozen; a status may only make a device's own lifecycle
     move (a new visit arrives as a draft, or completed offline before its first push)."""
-    status = existing.meta.get("status") if existing is not None else VisitStatus.DRAFT.value
+    # A new visit (or one stored without a status) starts out as a draft.
+    stored = existing.meta.get("status") if existing is not None else None
+    status = stored or VisitStatus.DRAFT.value
     frozen = existing is not None and status in FROZEN_VISIT_STATUSES
     if frozen and (mutation.op is Op.DELETE or set(mutation.changed) - {"status", "updated_at"}):
         raise _RejectedError(
@@ -480,7 +482,7 @@ def _check_visit_change(existing: SyncRecord | None, mutation: Mutation) -> None
             "已完成的走访记录不能修改，请新建修订",
         )
     new_status = mutation.changed.get("status", status)
-    if new_status != status and status is not None:
+    if new_status != status:
         try:
             check_device_visit_move(str(status), str(new_status))
         except ValidationError as exc:
