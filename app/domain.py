@@ -76,16 +76,65 @@ VISIT_STATUS_LABELS: dict[VisitStatus, tuple[str, str]] = {
 }
 
 
-def check_visit_transition(current: VisitStatus, new: VisitStatus) -> None:
-    """Raise `ValidationError` unless `current → new` is an allowed lifecycle move."""
-    if new not in VISIT_TRANSITIONS[current]:
-        cur_zh, cur_en = VISIT_STATUS_LABELS[current]
-        new_zh, new_en = VISIT_STATUS_LABELS[new]
+#: The moves a laptop makes itself and pushes. Every other move is the server's: it marks a
+#: completed visit (a first one or a corrected revision) `synced` in the transaction that accepts
+#: it, and reviews move it on from there.
+DEVICE_VISIT_MOVES: frozenset[tuple[VisitStatus, VisitStatus]] = frozenset(
+    {
+        (VisitStatus.DRAFT, VisitStatus.COMPLETED),
+        (VisitStatus.RETURNED, VisitStatus.REVISED),
+    }
+)
+
+
+def _status_label(status: VisitStatus | str) -> tuple[str, str]:
+    try:
+        return VISIT_STATUS_LABELS[VisitStatus(status)]
+    except ValueError:
+        raise ValidationError(
+            f"未知的走访记录状态：{status}",
+            f"Unknown visit status: {status}",
+            code="visit_status",
+        ) from None
+
+
+def check_visit_transition(current: VisitStatus | str, new: VisitStatus | str) -> None:
+    """Raise `ValidationError` unless `current → new` is an allowed lifecycle move.
+
+    Staying in the same status is not a move and is refused too; callers skip unchanged statuses.
+    """
+    cur_zh, cur_en = _status_label(current)
+    new_zh, new_en = _status_label(new)
+    if VisitStatus(new) not in VISIT_TRANSITIONS[VisitStatus(current)]:
         raise ValidationError(
             f"走访记录不能从“{cur_zh}”变为“{new_zh}”",
             f"A visit cannot go from '{cur_en}' to '{new_en}'",
             code="visit_transition",
         )
+
+
+def check_device_visit_move(current: VisitStatus | str, new: VisitStatus | str) -> None:
+    """Raise `ValidationError` unless a laptop may make `current → new` itself: an allowed
+    lifecycle move that is not the server's to make (see `DEVICE_VISIT_MOVES`)."""
+    check_visit_transition(current, new)
+    if (VisitStatus(current), VisitStatus(new)) not in DEVICE_VISIT_MOVES:
+        cur_zh, cur_en = _status_label(current)
+        new_zh, new_en = _status_label(new)
+        raise ValidationError(
+            f"走访记录从“{cur_zh}”变为“{new_zh}”由服务器完成，设备不能提交",
+            f"Only the server moves a visit from '{cur_en}' to '{new_en}'",
+            code="visit_transition_server",
+        )
+
+
+def later_visit_statuses(status: VisitStatus) -> frozenset[VisitStatus]:
+    """Every status reachable from `status` by one or more lifecycle moves."""
+    reached: set[VisitStatus] = set()
+    frontier = set(VISIT_TRANSITIONS[status])
+    while frontier:
+        reached |= frontier
+        frontier = {n for s in frontier for n in VISIT_TRANSITIONS[s]} - reached
+    return frozenset(reached)
 
 
 class AssistanceCategory(StrEnum):

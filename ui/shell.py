@@ -30,6 +30,7 @@ from app.services.readmodels import (
     HouseholdFile,
     HouseholdListItem,
     LeaseStatus,
+    PolicyNotice,
     RejectedItem,
     SyncStatus,
 )
@@ -678,13 +679,16 @@ class MainWindow(QMainWindow):
         if session is None or not household_id:
             return
 
-        def evaluated(decision: EligibilityDecision | None) -> None:
+        def evaluated(result: tuple[EligibilityDecision | None, PolicyNotice | None]) -> None:
             if form.visit_id == visit_id:
-                form.set_eligibility(decision)
+                form.set_eligibility(*result)
                 self.eligibility_updated.emit()
 
         self.runner.run(
-            lambda ctx: session.evaluate(household_id, content),
+            lambda ctx: (
+                session.evaluate(household_id, content),
+                session.policy_notice(household_id),
+            ),
             finished=evaluated,
             failed=self._on_job_failed,
             name="evaluate",

@@ -120,6 +120,28 @@ class AttachmentView:
 
 
 @dataclass(frozen=True)
+class PolicyRefView:
+    """The server's reference to a policy it evaluates with (pulled from the reference bucket)."""
+
+    policy_id: str
+    version: str
+    region_id: str
+    covers: tuple[str, ...]
+    effective_from: date
+    effective_to: date | None
+    title_zh: str
+    title_en: str
+
+    def applies_on(self, day: date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
+
+    def covers_region(self, region_id: str) -> bool:
+        return region_id == self.region_id or region_id in self.covers
+
+
+@dataclass(frozen=True)
 class ConflictView:
     conflict_id: str
     household_id: str | None

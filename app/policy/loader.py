@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pydantic
 from pydantic_core import ErrorDetails
@@ -133,6 +133,30 @@ def policy_by_id(policy_id: str, policies: Iterable[Policy] | None = None) -> Po
     )
 
 
+class _Choosable(Protocol):
+    """A policy or a reference to one: what the choice of the policy in force needs."""
+
+    @property
+    def effective_from(self) -> date: ...
+
+    def covers_region(self, region_id: str, /) -> bool: ...
+
+    def applies_on(self, day: date, /) -> bool: ...
+
+
+_C = TypeVar("_C", bound=_Choosable)
+
+
+def first_in_force(pool: Sequence[_C], chain: Sequence[str], on: date) -> _C | None:
+    """The rule of `policy_in_force` over any policies or policy references: the first region of
+    `chain` (most specific first) with something in force on `on`; of those, the latest start."""
+    for candidate in chain:
+        in_force = [p for p in pool if p.covers_region(candidate) and p.applies_on(on)]
+        if in_force:
+            return max(in_force, key=lambda p: p.effective_from)
+    return None
+
+
 def policy_in_force(
     region_id: str,
     on: date,
@@ -149,10 +173,9 @@ def policy_in_force(
     `region.id` or by being listed in its `region.covers`.
     """
     pool = tuple(shipped_policies() if policies is None else policies)
-    for candidate in (region_id, *ancestors):
-        in_force = [p for p in pool if p.covers_region(candidate) and p.applies_on(on)]
-        if in_force:
-            return max(in_force, key=lambda p: p.policy.effective_from)
+    found = first_in_force(pool, (region_id, *ancestors), on)
+    if found is not None:
+        return found
     regions = "、".join((region_id, *ancestors))
     regions_en = ", ".join((region_id, *ancestors))
     raise PolicyError(

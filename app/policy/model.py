@@ -219,6 +219,10 @@ class Policy(_Section):
     def version(self) -> str:
         return self.policy.version
 
+    @property
+    def effective_from(self) -> date:
+        return self.policy.effective_from
+
     def applies_on(self, day: date) -> bool:
         meta = self.policy
         return meta.effective_from <= day and (

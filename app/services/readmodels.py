@@ -193,3 +193,16 @@ class RejectedItem:
     head_name: str = field(repr=False)
     reason: str
     fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PolicyNotice:
+    """The policy this laptop ships differs from the one the server evaluates with for the same
+    region and day (the server's recomputation will then likely flag the visit): the laptop's
+    policy and version against the server's reference (`server_*` None: the server has none in
+    force there)."""
+
+    laptop_policy_id: str | None
+    laptop_version: str | None
+    server_policy_id: str | None
+    server_version: str | None

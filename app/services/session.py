@@ -50,7 +50,8 @@ from app.lease import (
 from app.models.views import DraftRecovery, HouseholdSummary, TaskView, VisitView
 from app.policy.decision import EligibilityDecision
 from app.policy.engine import evaluate_visit
-from app.policy.loader import policy_in_force
+from app.policy.loader import first_in_force, policy_in_force
+from app.policy.model import Policy
 from app.services.backoff import BackoffPolicy, BackoffStatus, UnlockBackoff
 from app.services.errors import ProfileError
 from app.services.photos import prepare_photo
@@ -63,6 +64,7 @@ from app.services.readmodels import (
     HouseholdFile,
     HouseholdListItem,
     LeaseStatus,
+    PolicyNotice,
     RejectedItem,
     TaskItem,
     looks_like_id_number,
@@ -725,11 +727,45 @@ class AccountSession:
         if not content.members:
             return None
         try:
-            policy = policy_in_force(grid_id, on, ancestors=(self._policy_region,))
+            policy = policy_in_force(grid_id, on, ancestors=self._policy_chain(grid_id))
             return evaluate_visit(policy, content, on)
         except (PolicyError, ValidationError) as exc:
             logger.info("no eligibility result: %s", exc.code)
             return None
+
+    def _policy_chain(self, grid_id: str) -> tuple[str, ...]:
+        """The regions above a grid, nearest first, then the deployment's district: the same
+        chain as the server's recomputation (`sync.server.recompute`), from the regions pulled
+        in the reference bucket."""
+        ancestors = self._store.region_ancestors(grid_id)
+        return (*ancestors, *(() if self._policy_region in ancestors else (self._policy_region,)))
+
+    def policy_notice(self, household_id: str, *, on: date | None = None) -> PolicyNotice | None:
+        """A notice when the policy this laptop would use for the household differs (id or
+        version) from the one the server's policy references name for it; None when they agree
+        or the server's references have not been pulled yet."""
+        refs = self._store.policy_refs()
+        if not refs:
+            return None
+        grid_id = self._store.get_household(household_id).grid_id
+        day = on or date.today()
+        chain = (grid_id, *self._policy_chain(grid_id))
+        server = first_in_force(refs, chain, day)
+        try:
+            laptop: Policy | None = policy_in_force(grid_id, day, ancestors=chain[1:])
+        except PolicyError:
+            laptop = None
+        laptop_key = (laptop.id, laptop.version) if laptop is not None else None
+        server_key = (server.policy_id, server.version) if server is not None else None
+        if laptop_key == server_key:
+            return None
+        logger.info("the shipped policy differs from the server's policy reference")
+        return PolicyNotice(
+            laptop_policy_id=laptop.id if laptop is not None else None,
+            laptop_version=laptop.version if laptop is not None else None,
+            server_policy_id=server.policy_id if server is not None else None,
+            server_version=server.version if server is not None else None,
+        )
 
 
 def _lease_identity(held: HeldLease) -> tuple[bytes, datetime]:

@@ -55,6 +55,7 @@ from app.domain import (
     VisitKind,
     VisitStatus,
     check_visit_transition,
+    later_visit_statuses,
 )
 from app.errors import CryptoError, StoreError, ValidationError, VaultLockedError
 from app.hlc import HybridLogicalClock
@@ -72,6 +73,7 @@ from app.models.views import (
     HouseholdView,
     MemberView,
     OutboxEntry,
+    PolicyRefView,
     PullResult,
     QuarantinedMutation,
     ReviewView,
@@ -1440,6 +1442,48 @@ class LocalStore:
             data=r.data,
         )
 
+    # ------------------------------------------------------------------ reference data
+
+    def region_ancestors(self, region_id: str) -> tuple[str, ...]:
+        """The ids of a region's ancestors as pulled from the reference bucket, nearest first
+        (a grid's community, street and district); empty for a region this laptop lacks."""
+        with self._lock:
+            chain: list[str] = []
+            current: str | None = region_id
+            while current is not None and len(chain) < 16:  # regions nest four deep
+                row = self._conn.execute(
+                    "SELECT parent_id FROM region WHERE id = ?", (current,)
+                ).fetchone()
+                current = row[0] if row is not None else None
+                if current is not None:
+                    if current in chain or current == region_id:
+                        break  # a malformed cycle: stop rather than loop
+                    chain.append(current)
+            return tuple(chain)
+
+    def policy_refs(self) -> list[PolicyRefView]:
+        """The server's policy references (empty until the reference bucket is pulled)."""
+        with self._lock:
+            records = self._load_where("policy_ref", "1 = 1 ORDER BY region_id, id", ())
+            refs = []
+            for r in records:
+                start = _parse_date(r.meta["effective_from"])
+                if start is None:
+                    continue
+                refs.append(
+                    PolicyRefView(
+                        policy_id=r.id,
+                        version=str(r.data.get("version", "")),
+                        region_id=r.meta["region_id"],
+                        covers=tuple(str(c) for c in r.data.get("covers") or ()),
+                        effective_from=start,
+                        effective_to=_parse_date(r.data.get("effective_to")),
+                        title_zh=str(r.data.get("title_zh", "")),
+                        title_en=str(r.data.get("title_en", "")),
+                    )
+                )
+            return refs
+
     def close_clue(self, clue_id: str, status: ClueStatus, *, visit_id: str) -> ClueView:
         """Close a clue (销号) as confirmed or refuted by a clue-check visit."""
         with self._lock:
@@ -1523,14 +1567,54 @@ class LocalStore:
             return int(row.fetchone()[0])
 
     def acknowledge(self, mutation_ids: Iterable[str]) -> int:
-        """Drop mutations the server explicitly acknowledged (applied or duplicate)."""
+        """Drop mutations the server explicitly acknowledged (applied, duplicate or conflict).
+
+        A visit whose completion is among them is now `synced`: the server makes that move in
+        the transaction that accepts a completed visit, and this laptop records the same move
+        (no outbox row: it is the server's) rather than showing `completed` until its next pull.
+        """
         ids = [(m,) for m in mutation_ids]
-        with self._lock, self._write():
+        with self._lock, self._write() as tx:
+            status_moves = self._acknowledged_visit_status_changes([m for (m,) in ids])
             before = self._conn.total_changes
             self._conn.executemany(
                 "DELETE FROM outbox WHERE mutation_id = ? AND state = 'pending'", ids
             )
-            return self._conn.total_changes - before
+            removed = self._conn.total_changes - before
+            for visit_id in status_moves:
+                self._record_server_synced(tx, visit_id)
+            return removed
+
+    def _acknowledged_visit_status_changes(self, mutation_ids: list[str]) -> list[str]:
+        """Ids of visits whose status change is among the pending `mutation_ids`."""
+        found: list[str] = []
+        for start in range(0, len(mutation_ids), 500):
+            chunk = mutation_ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for entity_id, names in self._conn.execute(
+                f"SELECT entity_id, fields FROM outbox WHERE mutation_id IN ({marks}) "
+                "AND state = 'pending' AND entity = 'visit' AND op = 'upsert'",
+                chunk,
+            ):
+                if "status" in str(names).split(","):
+                    found.append(str(entity_id))
+        return found
+
+    def _record_server_synced(self, tx: _Tx, visit_id: str) -> None:
+        row = self._conn.execute("SELECT status FROM visit WHERE id = ?", (visit_id,)).fetchone()
+        if row is None or row[0] != VisitStatus.COMPLETED:
+            return  # a revision's `revised` marker, or a record gone meanwhile
+        unsent = self._conn.execute(
+            "SELECT 1 FROM outbox WHERE entity = 'visit' AND entity_id = ? LIMIT 1", (visit_id,)
+        ).fetchone()
+        if unsent is not None:
+            return  # the acknowledged edit was an earlier one: the completion is not sent yet
+        check_visit_transition(VisitStatus.COMPLETED, VisitStatus.SYNCED)
+        # Status is a plaintext column: the payload (bound to the version) stays as it is.
+        self._conn.execute(
+            "UPDATE visit SET status = ? WHERE id = ?", (VisitStatus.SYNCED.value, visit_id)
+        )
+        self._append_audit(tx, "visit.synced", "visit", visit_id)
 
     def quarantine(self, mutation_id: str, reason: str) -> None:
         """Set a rejected mutation aside with the server's reason; it is kept, not dropped."""
@@ -1613,6 +1697,8 @@ class LocalStore:
                 if record.id in pending:
                     kept.extend(self._keep_local(record, pending[record.id]))
                 by_entity.setdefault(entity, []).append(record)
+            if "visit" in by_entity:
+                self._keep_later_visit_status(by_entity["visit"])
             with self._write(durable=False) as tx:
                 self._ensure_keys(
                     {r.key_id for batch in by_entity.values() for r in batch} - self._known_keys
@@ -1642,6 +1728,24 @@ class LocalStore:
                 "pull page for a bucket: %d upserts, %d deletions", applied, len(deletions)
             )
             return PullResult(applied, len(deletions), tuple(kept), checkpoint)
+
+    def _keep_later_visit_status(self, visits: list[Record]) -> None:
+        """A pulled `completed` never sets a visit back: this laptop records `synced` when the
+        server acknowledges the completion, while a server that still holds visits pushed
+        before it took over that move sends them as `completed`."""
+        behind = {r.id: r for r in visits if r.meta.get("status") == VisitStatus.COMPLETED}
+        if not behind:
+            return
+        later = {s.value for s in later_visit_statuses(VisitStatus.COMPLETED)}
+        ids = list(behind)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for visit_id, status in self._conn.execute(
+                f"SELECT id, status FROM visit WHERE id IN ({marks})", chunk
+            ):
+                if status in later:
+                    behind[visit_id].meta["status"] = status
 
     def _pulled_rows(self, spec: EntitySpec, batch: list[Record]) -> list[list[Any]]:
         """`_row_values` of a whole pull batch in one pass (the keys exist already).

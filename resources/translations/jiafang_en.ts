@@ -283,6 +283,14 @@
     <context>
         <name>EligibilityPanel</name>
         <message>
+            <source>none</source>
+            <translation>none</translation>
+        </message>
+        <message>
+            <source>This app's policy (%1) differs from the server's (%2): the server will recompute the result. Update the app.</source>
+            <translation>This app's policy (%1) differs from the server's (%2): the server will recompute the result. Update the app.</translation>
+        </message>
+        <message>
             <source>Eligibility as entered</source>
             <translation>Eligibility as entered</translation>
         </message>

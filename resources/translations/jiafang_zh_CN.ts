@@ -283,6 +283,14 @@
 <context>
     <name>EligibilityPanel</name>
     <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>This app&apos;s policy (%1) differs from the server&apos;s (%2): the server will recompute the result. Update the app.</source>
+        <translation>本软件使用的救助标准（%1）与服务器的（%2）不一致：服务器将重新核算结果。请更新软件。</translation>
+    </message>
+    <message>
         <source>Eligibility as entered</source>
         <translation>按已录入信息核定</translation>
     </message>

@@ -10,6 +10,7 @@ A principal reaches a record only through a bucket it holds:
 | agency_admin  | `task:T` for every open task (in window) of their agency; read only           |
 | supervisor    | the bucket of their region (`street:S` or `district:D`)                       |
 | admin         | the bucket of their region, or every `district:D` when they have no region    |
+| every role    | `reference`: regions and policy references, nothing personal                  |
 
 A record's buckets are its grid and the grid's ancestors (`grid:`, `community:`, `street:`,
 `district:`) plus `task:T` for each open task holding its household (`record_buckets`). Every
@@ -48,6 +49,10 @@ class Principal:
     agency_id: str | None
     region_id: str | None
     family_id: str
+
+
+#: Regions and policy references (`reference.py`): nothing personal, pulled by every account.
+REFERENCE_BUCKET = "reference"
 
 
 def region_bucket(region: Region) -> str:
@@ -121,7 +126,14 @@ def record_buckets(session: Session, grid_id: str | None, household_id: str | No
 
 
 def buckets_for(session: Session, principal: Principal, now: datetime) -> frozenset[str]:
-    """Every bucket `principal` may read at `now`. Empty (deny) for anything unforeseen."""
+    """Every bucket `principal` may read at `now`: the role's buckets, plus the non-personal
+    reference bucket for every known role. Empty (deny) for anything unforeseen."""
+    if principal.role not in set(Role):
+        return frozenset()
+    return _role_buckets(session, principal, now) | {REFERENCE_BUCKET}
+
+
+def _role_buckets(session: Session, principal: Principal, now: datetime) -> frozenset[str]:
     role = principal.role
     if role is Role.FIELD_WORKER:
         grids = session.exec(select(UserGrid.grid_id).where(UserGrid.user_id == principal.user_id))

@@ -39,6 +39,7 @@ from sync.server.models import Region, User
 from sync.server.recompute import DEFAULT_POLICY_REGION
 from sync.server.records import Actor, lock_changes, record_change
 from sync.server.tasks import create_task, split_task
+from sync.server.visits import accept_completed_visit
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +252,8 @@ def _store_visit(
     *,
     flag_demo: bool,
 ) -> None:
-    """A completed periodic review with the laptop's eligibility result, as a push leaves it."""
+    """A completed periodic review with the laptop's eligibility result, as a push leaves it
+    (accepted, so `synced`)."""
     partner = workers[1] if worker is workers[0] else workers[0]
     content = generate_visit_content(seed, household, (worker.id, partner.id))
     assert content.ended_at is not None  # the generator always ends its visits
@@ -276,7 +278,7 @@ def _store_visit(
         author_id=worker.id,
     )
     meta, data = split_fields(Entity.VISIT.value, fields)
-    record_change(
+    visit = record_change(
         session,
         keys,
         entity=Entity.VISIT.value,
@@ -289,3 +291,4 @@ def _store_visit(
         actor=Actor(worker.id, None),
         changed_fields=sorted(fields),
     )
+    accept_completed_visit(session, keys, visit)

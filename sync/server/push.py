@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.domain import Role, VisitStatus, check_visit_transition
+from app.domain import Role, VisitStatus, check_device_visit_move
 from app.errors import ValidationError
 from sync.protocol import (
     SCHEMA_VERSION,
@@ -59,6 +59,7 @@ from sync.server.records import (
     reserve_seqs,
     stage_insert,
 )
+from sync.server.visits import accept_completed_visit
 
 logger = logging.getLogger(__name__)
 
@@ -217,9 +218,10 @@ def apply_push(
     now: datetime,
 ) -> PushResponse:
     """Apply a batch in one transaction and commit it; one result per mutation, in order."""
-    # Takes the change lock first (see records.py), with enough seqs for the batch and a
-    # conflict item per mutation.
-    reserve_seqs(session, 2 * len(request.mutations))
+    # Takes the change lock first (see records.py), with enough seqs for the batch, a
+    # conflict item per mutation and the server's `synced` version of each completed visit.
+    completions = sum(1 for m in request.mutations if m.changed.get("status") == "completed")
+    reserve_seqs(session, 2 * len(request.mutations) + completions)
     buckets = buckets_for(session, principal, now)
     actor = Actor(principal.user_id, principal.device_id)
     batch = _load_batch(session, request.mutations)
@@ -323,8 +325,8 @@ def _apply_one(
         server_changed = _changed_since(session, existing, mutation.base_version)
         field_hlcs = dict(existing.field_hlcs)
 
-    if entity == Entity.VISIT and existing is not None:
-        _check_visit_frozen(existing, mutation)
+    if entity == Entity.VISIT:
+        _check_visit_change(existing, mutation)
 
     if mutation.op is Op.DELETE:
         assert existing is not None  # checked above
@@ -391,8 +393,11 @@ def _apply_one(
             field_hlcs=field_hlcs,
             prior=existing,
         )
-        batch.records[(entity, mutation.entity_id)] = record
         version = record.version
+        if entity == Entity.VISIT:
+            # The server's own move, after the pushed version (whose number is the answer).
+            record = accept_completed_visit(session, keys, record, target)
+        batch.records[(entity, mutation.entity_id)] = record
         if entity == Entity.HOUSEHOLD and existing is not None and existing_grid != grid_id:
             rebucket_household(session, mutation.entity_id, grid_id, target)
     if not clashes:
@@ -463,11 +468,14 @@ def _changed_since(session: Session, record: SyncRecord, base_version: int) -> s
     return changed
 
 
-def _check_visit_frozen(existing: SyncRecord, mutation: Mutation) -> None:
-    status = existing.meta.get("status")
-    if status not in FROZEN_VISIT_STATUSES:
-        return
-    if mutation.op is Op.DELETE or set(mutation.changed) - {"status", "updated_at"}:
+def _check_visit_change(existing: SyncRecord | None, mutation: Mutation) -> None:
+    """A completed visit's content is frozen; a status may only make a device's own lifecycle
+    move (a new visit arrives as a draft, or completed offline before its first push)."""
+    # A new visit (or one stored without a status) starts out as a draft.
+    stored = existing.meta.get("status") if existing is not None else None
+    status = stored or VisitStatus.DRAFT.value
+    frozen = existing is not None and status in FROZEN_VISIT_STATUSES
+    if frozen and (mutation.op is Op.DELETE or set(mutation.changed) - {"status", "updated_at"}):
         raise _RejectedError(
             ErrorCode.IMMUTABLE,
             "A completed visit cannot change; start a new revision",
@@ -476,11 +484,9 @@ def _check_visit_frozen(existing: SyncRecord, mutation: Mutation) -> None:
     new_status = mutation.changed.get("status", status)
     if new_status != status:
         try:
-            check_visit_transition(VisitStatus(status), VisitStatus(new_status))
-        except (ValueError, ValidationError) as exc:
-            raise _RejectedError(
-                ErrorCode.IMMUTABLE, "This status change is not allowed", "不允许此状态变更"
-            ) from exc
+            check_device_visit_move(str(status), str(new_status))
+        except ValidationError as exc:
+            raise _RejectedError(ErrorCode.IMMUTABLE, exc.message_en, exc.message_zh) from exc
 
 
 def _raise_conflict(

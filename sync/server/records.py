@@ -299,13 +299,15 @@ def record_change(
     field_hlcs: dict[str, str] | None = None,
     deleted: bool = False,
     prior: SyncRecord | Literal["lookup"] | None = "lookup",
+    again_in_transaction: bool = False,
 ) -> SyncRecord:
     """Write the next version of a record (full `meta` and `data` after the change), its
     history row, its bucket memberships and an audit entry, under a fresh change seq.
 
     Every change to a replicated record goes through here: pushes and any server-side edit
     (reviews, task and clue handling, imports) alike, so pulls, checksums, history and audit
-    stay consistent.
+    stay consistent. `again_in_transaction`: the record was written in this transaction
+    already, to the same buckets, so its memberships need not be looked up and moved again.
     """
     seq = next_seq(session)
     now = utcnow()
@@ -363,7 +365,9 @@ def record_change(
             "created_at": now,
         },
     )
-    _set_buckets(session, entity, record_id, set(buckets), seq, new=version == 1)
+    _set_buckets(
+        session, entity, record_id, set(buckets), seq, new=version == 1, again=again_in_transaction
+    )
     for effect in SIDE_EFFECTS.get(entity, []):
         effect(session, keys, record, data)
     record_event(
@@ -382,9 +386,32 @@ def record_change(
     return record
 
 
+_BUCKETS_SET = "jiafang_buckets_set_in_transaction"
+
+
+@event.listens_for(OrmSession, "after_commit")
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_buckets_set(session: OrmSession) -> None:
+    session.info.pop(_BUCKETS_SET, None)
+
+
 def _set_buckets(
-    session: Session, entity: str, record_id: str, buckets: set[str], seq: int, *, new: bool = False
+    session: Session,
+    entity: str,
+    record_id: str,
+    buckets: set[str],
+    seq: int,
+    *,
+    new: bool = False,
+    again: bool = False,
 ) -> None:
+    done: dict[tuple[str, str], frozenset[str]] = session.info.setdefault(_BUCKETS_SET, {})
+    if again and done.get((entity, record_id)) == frozenset(buckets):
+        # Written a second time in this transaction into the same buckets (a pushed visit the
+        # server then marks synced): both versions commit together, so no puller sees the
+        # first alone, and the seq its memberships carry places the final version correctly.
+        return
+    done[(entity, record_id)] = frozenset(buckets)
     rows: list[RecordBucket] = []
     prefetched: dict[tuple[str, str], list[RecordBucket]] | None = session.info.get(_MEMBERSHIPS)
     known = prefetched.pop((entity, record_id), None) if prefetched is not None else None

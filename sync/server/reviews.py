@@ -41,14 +41,15 @@ from sync.server.tasks import (
     current_fields,
     invalid,
     readable_record,
-    update_record,
 )
+from sync.server.visits import bring_under_review, move_visit
 
 logger = logging.getLogger(__name__)
 
 REVIEWER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
-#: Visit statuses a reviewer may decide on (the server may hold `completed` until the laptop
-#: has recorded the acknowledgement as `synced`).
+#: Visit statuses a reviewer may take up: `synced` (the server marks every completed visit it
+#: accepts so) and `under_review`; plus `completed`, which only visits pushed before the server
+#: took over that move still hold (read tolerantly, see `visits`).
 REVIEWABLE = frozenset(
     {VisitStatus.COMPLETED.value, VisitStatus.SYNCED.value, VisitStatus.UNDER_REVIEW.value}
 )
@@ -111,13 +112,9 @@ def start_review(
     require_reviewer(principal)
     lock_changes(session)
     visit = readable_record(session, buckets_for(session, principal, now), Entity.VISIT, visit_id)
-    status = visit.meta.get("status")
-    if status == VisitStatus.UNDER_REVIEW.value:
-        return visit
-    if status not in REVIEWABLE:
+    if visit.meta.get("status") not in REVIEWABLE:
         raise conflict_state("此走访记录当前不能审核", "This visit cannot be reviewed now")
-    actor = Actor(principal.user_id, principal.device_id)
-    return update_record(session, keys, actor, visit, {"status": VisitStatus.UNDER_REVIEW.value})
+    return bring_under_review(session, keys, Actor(principal.user_id, principal.device_id), visit)
 
 
 def review_visit(
@@ -146,6 +143,9 @@ def review_visit(
     if visit.meta.get("status") not in REVIEWABLE:
         raise conflict_state("此走访记录当前不能审核", "This visit cannot be reviewed now")
     actor = Actor(principal.user_id, principal.device_id)
+    # A decision is made on a visit under review: one taken straight from the queue passes
+    # through that status first, so every move follows the lifecycle.
+    visit = bring_under_review(session, keys, actor, visit)
     author_id = visit_author(session, keys, visit)
     decided_at = now.isoformat()
     review = create_server_record(
@@ -168,7 +168,7 @@ def review_visit(
             "note": note,
         },
     )
-    update_record(session, keys, actor, visit, {"status": decision.value})
+    move_visit(session, keys, actor, visit, VisitStatus(decision.value))
     if decision is ReviewDecision.RETURNED and author_id is not None:
         _route_back_to_author(session, keys, actor, visit, author_id, now)
     record_event(

@@ -41,7 +41,7 @@ from sync.client import SyncProgress
 from sync.server.models import RecordBucket, SyncCounter, SyncRecord
 from sync.server.records import record_row_id
 from tests.benchmarks.common import BenchmarkReport, benchmark_args, percentile, stopwatch
-from tests.sync.e2e.harness import Laptop, LiveServer, visit_content
+from tests.sync.e2e.harness import REFERENCE_RECORDS, Laptop, LiveServer, visit_content
 from tests.sync.faults.proxy import Fault, FaultProxy
 
 DEFAULT_DSN = os.environ.get("JIAFANG_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -187,7 +187,10 @@ def run(
         )
 
         first = engine.run_once()
-        assert first.ok and first.pulled == households, (first.outcome, first.pulled)
+        assert first.ok and first.pulled == households + REFERENCE_RECORDS, (
+            first.outcome,
+            first.pulled,
+        )
         report.add(
             "initial_pull_rps", households / first.duration_s, "records/s", "higher", ">= 5000"
         )

@@ -277,7 +277,8 @@ def run(root: Path, database_url: str | None, households: int, report: Benchmark
         report.add("time_to_list_s", marks["loaded"] - start, "s", "lower")
         report.add("households_listed", households, "households", "higher")
         report.notes["run"] = (
-            f"{sync_report.pulled} households pulled in {sync_report.pages} pages; "
+            f"{households} households pulled ({sync_report.pulled} records with the reference "
+            f"bucket's regions and policies) in {sync_report.pages} pages; "
             f"{len(stalls)} heartbeats of {TICK_MS} ms; stalls over 50 ms: "
             f"{sum(s > 50 for s in stalls)}, over 100 ms: {sum(s > 100 for s in stalls)}; "
             f"seeding took {seeded_s:.1f} s"

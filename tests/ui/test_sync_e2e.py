@@ -156,6 +156,8 @@ def test_register_pull_visit_and_push_through_the_real_server(
         assert view.members_table.rowCount() == 3
         assert view.visits_table.rowCount() == 1
         assert view.visits_table.item(0, 4).text() == "符合"
+        # The server took the completed visit over: the laptop shows it as synced.
+        assert view.visits_table.item(0, 2).text() == "已同步"
         assert again.sync_status_widget.waiting_label.text() == "无待上传"
     finally:
         again.close()

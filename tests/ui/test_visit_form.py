@@ -267,3 +267,35 @@ def test_photos_and_signatures_are_added_and_survive_saving(
     assert [s.signer for s in stored.signatures] == ["household"]
     jpeg = window.session.attachment_bytes(stored.photo_ids[0])
     assert dict(Image.open(io.BytesIO(jpeg)).getexif()) == {}
+
+
+def test_a_policy_differing_from_the_servers_is_flagged_on_the_form(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    form = _start_visit(qtbot, window)
+    panel = form.eligibility
+    assert panel.decision is not None and panel.decision.policy_id == "district-x-2025"
+    assert not panel.policy_label.isVisible()  # no server reference yet: nothing to compare
+
+    # The server's reference for the district names a newer version of its standards.
+    assert window.session is not None
+    window.session.store.apply_pull_page(
+        [
+            {
+                "entity": "policy_ref",
+                "id": "district-x-2025",
+                "version": 2,
+                "seq": 5,
+                "deleted": False,
+                "meta": {"region_id": "district-x", "effective_from": "2025-01-01"},
+                "data": {"version": "2", "covers": [], "effective_to": None},
+            }
+        ],
+        "reference",
+        5,
+    )
+    form = _start_visit(qtbot, window, row=1)
+    assert form.eligibility.policy_label.isVisible()
+    text = form.eligibility.policy_label.text()
+    assert "district-x-2025 v1" in text and "district-x-2025 v2" in text
+    assert "不一致" in text  # in the user's language

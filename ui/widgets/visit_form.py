@@ -54,6 +54,7 @@ from app.errors import ValidationError
 from app.idnumber import parse_id_number
 from app.ids import uuid7
 from app.policy.decision import EligibilityDecision
+from app.services.readmodels import PolicyNotice
 from app.services.visit_form import FormCheck, check_form, state_from_content
 from ui.labels import (
     clue_kind_label,
@@ -1101,7 +1102,11 @@ class EligibilityPanel(QFrame):
         self.setObjectName("Card")
         self.setFixedWidth(330)
         self._decision: EligibilityDecision | None = None
+        self._policy_notice: PolicyNotice | None = None
         self.title = label(name="Muted")
+        # Shown when this app's policy differs from the server's for the household's region.
+        self.policy_label = label(name="Error", wrap=True)
+        self.policy_label.hide()
         self.category_label = label(name="SectionTitle", wrap=True)
         self.numbers_label = label(wrap=True)
         self.reasons_list = QListWidget()
@@ -1112,11 +1117,47 @@ class EligibilityPanel(QFrame):
         layout.addWidget(self.category_label)
         layout.addWidget(self.numbers_label)
         layout.addWidget(self.reasons_list, 1)
+        layout.addWidget(self.policy_label)
         self.retranslate()
 
     def set_decision(self, decision: EligibilityDecision | None) -> None:
         self._decision = decision
         self._render()
+
+    def set_policy_notice(self, notice: PolicyNotice | None) -> None:
+        self._policy_notice = notice
+        self._render_policy_notice()
+
+    @property
+    def policy_notice(self) -> PolicyNotice | None:
+        return self._policy_notice
+
+    def _render_policy_notice(self) -> None:
+        notice = self._policy_notice
+        if notice is None:
+            self.policy_label.hide()
+            self.policy_label.setText("")
+            return
+        unknown = self.tr("none")
+        laptop = (
+            f"{notice.laptop_policy_id} v{notice.laptop_version}"
+            if notice.laptop_policy_id
+            else unknown
+        )
+        server = (
+            f"{notice.server_policy_id} v{notice.server_version}"
+            if notice.server_policy_id
+            else unknown
+        )
+        self.policy_label.setText(
+            self.tr(
+                "This app's policy (%1) differs from the server's (%2): the server will "
+                "recompute the result. Update the app."
+            )
+            .replace("%1", laptop)
+            .replace("%2", server)
+        )
+        self.policy_label.show()
 
     @property
     def decision(self) -> EligibilityDecision | None:
@@ -1130,6 +1171,7 @@ class EligibilityPanel(QFrame):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Eligibility as entered"))
         self._render()
+        self._render_policy_notice()
 
     def _render(self) -> None:
         self.reasons_list.clear()
@@ -1347,8 +1389,11 @@ class VisitFormPage(QWidget):
     def dirty(self) -> bool:
         return self._dirty
 
-    def set_eligibility(self, decision: EligibilityDecision | None) -> None:
+    def set_eligibility(
+        self, decision: EligibilityDecision | None, notice: PolicyNotice | None = None
+    ) -> None:
         self.eligibility.set_decision(decision)
+        self.eligibility.set_policy_notice(notice)
 
     def mark_saved(self) -> None:
         self._dirty = False

@@ -22,9 +22,9 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from sync.server import records
+from sync.server import records, reference
 from sync.server.audit import AuditEvent, record_event
-from sync.server.authz import buckets_for, require_bucket
+from sync.server.authz import REFERENCE_BUCKET, buckets_for, require_bucket
 from sync.server.bodies import decode_content, parse_json, read_body
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
 from sync.server.errors import ApiError
@@ -130,6 +130,8 @@ def pull(
 ) -> PullPage:
     """Changes of one bucket after checkpoint `since`, oldest first."""
     require_bucket(buckets_for(session, principal, now), bucket)
+    if bucket == REFERENCE_BUCKET:
+        reference.ensure_published(session, context.keys)
     page = records.pull_page(session, context.keys, bucket, since, limit)
     households = sorted({r.household_id for r in page.records if r.household_id and r.data})
     if households:

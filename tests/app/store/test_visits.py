@@ -187,3 +187,67 @@ def test_visit_content_round_trips_with_money_as_decimal(
     assert isinstance(again, VisitContent)
     assert again.incomes[0].monthly_amount == Decimal("1234.50")
     assert isinstance(again.incomes[0].monthly_amount, Decimal)
+
+
+def test_an_acknowledged_completion_makes_the_visit_synced(
+    store: LocalStore, household_id: str
+) -> None:
+    store.acknowledge(m.mutation_id for m in store.pending_mutations())
+    draft = store.create_visit_draft(household_id, VisitKind.PERIODIC_REVIEW)
+    store.complete_visit(draft.visit_id, **complete_visit_content().model_dump())
+    creation, completion = store.pending_mutations()
+    # The draft's creation names a status too, but the completion is not sent yet.
+    store.acknowledge([creation.mutation_id])
+    assert store.get_visit(draft.visit_id).status is VisitStatus.COMPLETED
+    store.acknowledge([completion.mutation_id])
+    synced = store.get_visit(draft.visit_id)
+    assert synced.status is VisitStatus.SYNCED
+    assert synced.content == complete_visit_content()  # the content still opens
+    # The server made that move: nothing is queued for it, and the audit log says what happened.
+    assert store.pending_count() == 0
+    assert store.audit_entries(limit=1)[0].action == "visit.synced"
+    assert store.verify_audit_chain().ok
+
+
+def test_a_refused_completion_leaves_the_visit_completed(
+    store: LocalStore, household_id: str
+) -> None:
+    store.acknowledge(m.mutation_id for m in store.pending_mutations())
+    draft = store.create_visit_draft(household_id, VisitKind.PERIODIC_REVIEW)
+    store.complete_visit(draft.visit_id, **complete_visit_content().model_dump())
+    creation, completion = store.pending_mutations()
+    store.quarantine(completion.mutation_id, "forbidden")
+    store.acknowledge([creation.mutation_id])
+    assert store.get_visit(draft.visit_id).status is VisitStatus.COMPLETED
+
+
+def test_a_pulled_completed_version_does_not_set_a_synced_visit_back(
+    store: LocalStore, household_id: str
+) -> None:
+    draft = store.create_visit_draft(
+        household_id, VisitKind.PERIODIC_REVIEW, complete_visit_content()
+    )
+    store.complete_visit(draft.visit_id)
+    store.acknowledge(m.mutation_id for m in store.pending_mutations())
+    assert store.get_visit(draft.visit_id).status is VisitStatus.SYNCED
+    # A server that still holds the visit as `completed` (pushed before it marked visits
+    # synced) sends that version: the laptop keeps `synced` but takes the version.
+    store.apply_pull_page(
+        [_server_copy(store, draft.visit_id, status="completed", version=2)], "grid:g1", 20
+    )
+    kept = store.get_visit(draft.visit_id)
+    assert kept.status is VisitStatus.SYNCED and kept.version == 2
+    # Later statuses from the server apply as usual.
+    store.apply_pull_page(
+        [_server_copy(store, draft.visit_id, status="under_review", version=4)], "grid:g1", 40
+    )
+    assert store.get_visit(draft.visit_id).status is VisitStatus.UNDER_REVIEW
+    # A visit this laptop has only as `completed` takes the pulled `completed` as it is.
+    other = store.create_visit_draft(
+        household_id, VisitKind.PERIODIC_REVIEW, complete_visit_content()
+    )
+    store.complete_visit(other.visit_id)
+    store.apply_pull_page(
+        [_server_copy(store, other.visit_id, status="completed", version=1)], "grid:g1", 50
+    )
+    assert store.get_visit(other.visit_id).status is VisitStatus.COMPLETED

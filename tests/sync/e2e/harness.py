@@ -42,6 +42,7 @@ from app.domain import (
 )
 from app.idnumber import check_digit
 from app.ids import uuid7
+from app.policy import shipped_policies
 from app.store.local_store import LocalStore
 from sync.client import ClientConfig, SyncEngine, register_device
 from sync.protocol import bucket_checksum
@@ -55,6 +56,9 @@ from sync.server.records import Actor, checksum
 from tests.sync.e2e.serve import TEST_ARGON2
 
 PASSWORD = "correct horse battery"
+#: Records of the reference bucket every account pulls: the world's five regions (`seed`) and
+#: the server's policy references.
+REFERENCE_RECORDS = 5 + len(shipped_policies())
 REPO_ROOT = Path(__file__).resolve().parents[3]
 USERS: dict[str, tuple[Role, dict[str, Any]]] = {
     "fw1": (Role.FIELD_WORKER, {"grid_ids": ["G1"]}),

@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.domain import HouseholdStatus, VisitKind, VisitStatus
+from app.policy import shipped_policies
 from sync.client import SyncProgress
-from tests.sync.e2e.harness import Laptop, LiveServer, household_content, visit_content
+from tests.sync.e2e.harness import (
+    REFERENCE_RECORDS,
+    Laptop,
+    LiveServer,
+    household_content,
+    visit_content,
+)
 
 LaptopFactory = Callable[[str], Laptop]
 
@@ -35,7 +42,7 @@ def test_households_made_offline_reach_the_server_once_and_the_other_laptop(
     assert all(fw1.db.get_household(h.household_id).version == 1 for h in made)
 
     report2 = fw2.engine().run_once()
-    assert report2.ok and report2.pulled == 9
+    assert report2.ok and report2.pulled == 9 + REFERENCE_RECORDS
     for h in made:
         theirs = fw2.db.get_household(h.household_id)
         assert theirs.content.head_name == h.content.head_name
@@ -124,5 +131,45 @@ def test_a_visit_made_and_completed_offline_arrives_without_a_false_conflict(
     assert [c for c in server.records("conflict") if "kind" not in c.meta] == []
     for vid in visits:
         mine = fw1.db.get_visit(vid)
-        assert mine.status is VisitStatus.COMPLETED and mine.version == 3
+        # Version 3 is the completion; the server's own move to `synced` is version 4.
+        assert mine.status is VisitStatus.SYNCED and mine.version == 4
         assert mine.content.living_conditions == "整洁"
+
+
+def test_a_completed_visit_shows_synced_once_the_server_takes_it(
+    server: LiveServer, laptop_factory: LaptopFactory
+) -> None:
+    fw1 = laptop_factory("fw1")
+    hid = fw1.db.create_household(grid_id="G1", content=household_content("郑十一", 1)).household_id
+    assert fw1.engine().run_once().ok
+    draft = fw1.db.create_visit_draft(hid, VisitKind.PERIODIC_REVIEW, visit_content("同步"))
+    fw1.db.complete_visit(draft.visit_id)
+    assert fw1.db.get_visit(draft.visit_id).status is VisitStatus.COMPLETED
+
+    # Pushed alone (as right after completing a visit), without a pull.
+    assert fw1.engines[0].push_now().ok
+    assert fw1.db.get_visit(draft.visit_id).status is VisitStatus.SYNCED
+    [on_server] = [v for v in server.records("visit") if v.id == draft.visit_id]
+    assert on_server.meta["status"] == "synced"
+
+    # The next full sync brings the server's version of that move; nothing goes back.
+    assert fw1.engines[0].run_once().ok
+    mine = fw1.db.get_visit(draft.visit_id)
+    assert mine.status is VisitStatus.SYNCED and mine.version == on_server.version
+    assert server.checksum("grid:G1") == fw1.engines[0].local_checksum("grid:G1")
+
+
+def test_the_reference_bucket_fills_the_region_and_policy_tables(
+    server: LiveServer, laptop_factory: LaptopFactory
+) -> None:
+    fw1 = laptop_factory("fw1")
+    report = fw1.engine().run_once()
+    assert report.ok and "reference" in report.buckets
+    # The grid's chain as the server's recomputation walks it: community, street, district.
+    assert fw1.db.region_ancestors("G1") == ("C1", "S1", "D1")
+    refs = {r.policy_id: r for r in fw1.db.policy_refs()}
+    assert set(refs) == {p.id for p in shipped_policies()}
+    district = refs["district-x-2025"]
+    assert (district.region_id, district.version) == ("district-x", "1")
+    assert district.effective_from.isoformat() == "2025-01-01"
+    assert server.checksum("reference") == fw1.engines[0].local_checksum("reference")

@@ -49,7 +49,7 @@ def test_login_gives_tokens_that_open_the_api(world: World) -> None:
     assert pair["role"] == "field_worker" and pair["expires_in"] <= 15 * 60
     me = world.client.get("/v1/me", headers={"Authorization": f"Bearer {pair['access_token']}"})
     assert me.status_code == 200
-    assert me.json()["buckets"] == ["grid:G1"]
+    assert me.json()["buckets"] == ["grid:G1", "reference"]
 
 
 def test_unknown_user_and_wrong_password_get_the_same_answer(world: World) -> None:

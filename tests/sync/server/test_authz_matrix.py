@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from app.policy import shipped_policies
 from sync.server import accounts
 from sync.server.models import utcnow
 from tests.sync.server.conftest import World
@@ -27,18 +28,19 @@ BUCKETS = [
     "task:T_open",
     "task:T_closed",
     "task:T_b",
+    "reference",
 ]
 
 #: Explicit allow table: the buckets each role may pull (everything else is denied).
 ALLOWED_BUCKETS: dict[str, set[str]] = {
-    "fw_a": {"grid:G1"},
-    "fw_b": {"grid:G2"},
-    "sup_1": {"street:S1"},
-    "sup_2": {"street:S2"},
-    "admin": {"district:D1", "district:D2"},
-    "con_a": {"task:T_open"},  # not the closed task, not agency A2's task
-    "con_b": {"task:T_b"},
-    "aadm_a": {"task:T_open"},
+    "fw_a": {"grid:G1", "reference"},
+    "fw_b": {"grid:G2", "reference"},
+    "sup_1": {"street:S1", "reference"},
+    "sup_2": {"street:S2", "reference"},
+    "admin": {"district:D1", "district:D2", "reference"},
+    "con_a": {"task:T_open", "reference"},  # not the closed task, not agency A2's task
+    "con_b": {"task:T_b", "reference"},
+    "aadm_a": {"task:T_open", "reference"},
 }
 #: Records a pull of each bucket delivers (household + member each).
 BUCKET_RECORDS = {
@@ -50,6 +52,7 @@ BUCKET_RECORDS = {
     "district:D2": 2,
     "task:T_open": 2,
     "task:T_b": 2,
+    "reference": 9 + len(shipped_policies()),  # the world's regions and the shipped policies
 }
 #: Households each role can read (listing and detail).
 VISIBLE: dict[str, set[str]] = {

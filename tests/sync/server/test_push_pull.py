@@ -166,11 +166,15 @@ def test_rejections_are_explained_and_do_not_block_the_batch(world: World) -> No
         assert result["reason"] == reason
         assert result["message_en"] and result["message_zh"]
     assert results[-1]["status"] == "applied"
-    # A completed visit may still move along its lifecycle.
+    # The server took the completed visit over (`synced`); moving it on is not the laptop's.
+    held = world.get("fw_a", "/v1/sync/pull", bucket="grid:G1").json()["records"]
+    assert {r["id"]: r for r in held}[completed_visit]["meta"]["status"] == "synced"
     moved = world.mutation(
-        "fw_a", "visit", completed_visit, {"status": "synced"}, base_version=1, household_id=h1
+        "fw_a", "visit", completed_visit, {"status": "under_review"}, base_version=2
     )
-    assert world.push("fw_a", [moved])["results"][0]["status"] == "applied"
+    refused = world.push("fw_a", [moved])["results"][0]
+    assert refused["status"] == "rejected" and refused["reason"] == "immutable"
+    assert "Only the server" in refused["message_en"]
 
 
 def test_gzip_push_is_accepted(world: World) -> None:

@@ -119,8 +119,24 @@ def test_history_follows_revisions_and_keeps_every_decision(world: World) -> Non
     assert [r["visit_id"] for r in body["revisions"]] == [first, second]
     assert [r["decision"] for r in body["reviews"]] == ["returned", "approved"]
     assert body["reviews"][0]["comments"] == [{"field": "finding", "comment": "结论依据不足"}]
-    first_statuses = [c["status"] for c in body["revisions"][0]["status_history"]]
-    assert first_statuses == ["completed", "returned", "revised"]
+    first_history = body["revisions"][0]["status_history"]
+    # Every move along the lifecycle: the server accepted the push (synced), the decision
+    # passed through under_review, the author revised.
+    assert [c["status"] for c in first_history] == [
+        "completed",
+        "synced",
+        "under_review",
+        "returned",
+        "revised",
+    ]
+    assert [c["user_id"] for c in first_history][:2] == [world.accounts["fw_a"].user_id, None]
+    second_history = body["revisions"][1]["status_history"]
+    assert [c["status"] for c in second_history] == [
+        "completed",
+        "synced",
+        "under_review",
+        "approved",
+    ]
     assert world.get("sup_2", f"/v1/visits/{second}/reviews").status_code == 404
     assert world.get("fw_a", f"/v1/visits/{second}/reviews").status_code == 200  # the author
 

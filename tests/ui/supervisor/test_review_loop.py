@@ -71,6 +71,7 @@ def test_return_with_an_income_comment_revise_and_approve(
     worker, supervisor = accounts["fw1"], accounts["sup"]
     household_id, visit_id = _complete_first_visit(worker)
     worker.sync()
+    assert worker.session.visit(visit_id).status is VisitStatus.SYNCED  # the server has it
     supervisor.sync()  # the visit's content reaches the supervisor's laptop
 
     page = ReviewQueuePage(runner)
@@ -179,11 +180,13 @@ def test_return_with_an_income_comment_revise_and_approve(
     def steps_for(visit: str) -> list[tuple[str, str]]:
         return [(users.get(e.user_id or "", ""), e.action) for e in entries if e.entity_id == visit]
 
-    # completed and pushed by the worker, opened (under review, history read) and returned by
-    # the supervisor, then marked revised by the worker's revision
+    # completed and pushed by the worker, marked synced by the server ("") as it took the
+    # visit, opened (under review, history read) and returned by the supervisor, then marked
+    # revised by the worker's revision
     assert steps_for(visit_id) == [
         ("fw1", "create"),
         ("fw1", "change"),
+        ("", "change"),
         ("sup", "change"),
         ("sup", "read"),
         ("sup", "change"),
@@ -194,6 +197,7 @@ def test_return_with_an_income_comment_revise_and_approve(
         ("fw1", "create"),
         ("fw1", "change"),  # the corrected income
         ("fw1", "change"),  # completed
+        ("", "change"),  # synced
         ("sup", "change"),
         ("sup", "read"),
         ("sup", "change"),
