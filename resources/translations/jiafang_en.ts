@@ -1625,10 +1625,6 @@ Monthly benefit %2 yuan</translation>
             <translation>The server's recomputation differs: %1</translation>
         </message>
         <message>
-            <source>Device signature: not provided by the server, not verified.</source>
-            <translation>Device signature: not provided by the server, not verified.</translation>
-        </message>
-        <message>
             <source>Changes (first visit)</source>
             <translation>Changes (first visit)</translation>
         </message>
@@ -1686,6 +1682,34 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Print form (PDF)</source>
             <translation>Print form (PDF)</translation>
+        </message>
+        <message>
+            <source>unknown</source>
+            <translation>unknown</translation>
+        </message>
+        <message>
+            <source>Device signature verified ✔ (device %1)</source>
+            <translation>Device signature verified ✔ (device %1)</translation>
+        </message>
+        <message>
+            <source>Device signature: not checked by the server yet.</source>
+            <translation>Device signature: not checked by the server yet.</translation>
+        </message>
+        <message>
+            <source>Warning: the device signature does not match. This visit may have been altered after it was completed on device %1; do not approve it without checking.</source>
+            <translation>Warning: the device signature does not match. This visit may have been altered after it was completed on device %1; do not approve it without checking.</translation>
+        </message>
+        <message>
+            <source>Warning: this visit carries no device signature; it cannot be traced to a laptop.</source>
+            <translation>Warning: this visit carries no device signature; it cannot be traced to a laptop.</translation>
+        </message>
+        <message>
+            <source>Warning: the visit is signed by device %1, which the server does not know.</source>
+            <translation>Warning: the visit is signed by device %1, which the server does not know.</translation>
+        </message>
+        <message>
+            <source>Warning: the device signature could not be verified (%1).</source>
+            <translation>Warning: the device signature could not be verified (%1).</translation>
         </message>
         <message>
             <source>Save the visit form</source>

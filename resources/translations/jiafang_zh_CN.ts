@@ -1624,10 +1624,6 @@ Monthly benefit %2 yuan</source>
         <translation>服务器复算结果不一致：%1</translation>
     </message>
     <message>
-        <source>Device signature: not provided by the server, not verified.</source>
-        <translation>设备签名：服务器未提供，未核验。</translation>
-    </message>
-    <message>
         <source>Changes (first visit)</source>
         <translation>变化（首次走访）</translation>
     </message>
@@ -1684,6 +1680,34 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Print form (PDF)</source>
         <translation>打印走访表（PDF）</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Device signature verified ✔ (device %1)</source>
+        <translation>设备签名已验证 ✔（设备 %1）</translation>
+    </message>
+    <message>
+        <source>Device signature: not checked by the server yet.</source>
+        <translation>设备签名：服务器尚未核验。</translation>
+    </message>
+    <message>
+        <source>Warning: the device signature does not match. This visit may have been altered after it was completed on device %1; do not approve it without checking.</source>
+        <translation>警告：设备签名不符。此走访记录在设备 %1 上完成后可能被改动，请核实后再审核通过。</translation>
+    </message>
+    <message>
+        <source>Warning: this visit carries no device signature; it cannot be traced to a laptop.</source>
+        <translation>警告：此走访记录没有设备签名，无法追溯到具体电脑。</translation>
+    </message>
+    <message>
+        <source>Warning: the visit is signed by device %1, which the server does not know.</source>
+        <translation>警告：此走访记录由设备 %1 签名，服务器上没有该设备。</translation>
+    </message>
+    <message>
+        <source>Warning: the device signature could not be verified (%1).</source>
+        <translation>警告：设备签名无法核验（%1）。</translation>
     </message>
     <message>
         <source>Save the visit form</source>

@@ -48,6 +48,19 @@ class EligibilityCheck:
 
 
 @dataclass(frozen=True)
+class SignatureCheck:
+    """The server's verification of a visit's device signature; `outcome` is `verified`,
+    `invalid`, `unsigned`, `unknown_device`, `attachment_unknown` or `unsupported_version`."""
+
+    outcome: str
+    device_id: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.outcome == "verified"
+
+
+@dataclass(frozen=True)
 class QueueItem:
     visit_id: str
     household_id: str | None
@@ -57,6 +70,7 @@ class QueueItem:
     visit_date: date | None
     author_id: str | None
     check: EligibilityCheck | None
+    signature: SignatureCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +211,7 @@ class SupervisorApi:
     @staticmethod
     def _queue_item(item: Mapping[str, Any]) -> QueueItem:
         check = item.get("eligibility")
+        signature = item.get("device_signature")
         return QueueItem(
             visit_id=str(item["visit_id"]),
             household_id=_opt(item.get("household_id")),
@@ -212,6 +227,13 @@ class SupervisorApi:
                     policy_id=_opt(check.get("policy_id")),
                 )
                 if isinstance(check, Mapping)
+                else None
+            ),
+            signature=(
+                SignatureCheck(
+                    outcome=str(signature["outcome"]), device_id=_opt(signature.get("device_id"))
+                )
+                if isinstance(signature, Mapping)
                 else None
             ),
         )

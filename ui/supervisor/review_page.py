@@ -36,7 +36,13 @@ from app.domain import VisitContent, VisitKind, VisitStatus
 from app.errors import JiafangError
 from app.services.review import ReviewDetail, printable_visit_form, review_detail
 from app.services.session import AccountSession
-from sync.client.supervisor import FieldComment, QueueItem, ReviewHistory, SupervisorApi
+from sync.client.supervisor import (
+    FieldComment,
+    QueueItem,
+    ReviewHistory,
+    SignatureCheck,
+    SupervisorApi,
+)
 from ui.jobs import JobContext, JobRunner
 from ui.labels import visit_kind_label, visit_status_label
 from ui.printing import print_visit_form
@@ -437,11 +443,7 @@ class ReviewQueuePage(QWidget):
                     "%1", "、".join(field_label(d) for d in check.differences) or check.outcome
                 )
             )
-        # The server does not yet hand out a visit's device signature; say so rather than
-        # showing a check that did not happen.
-        self.device_signature_label.setText(
-            self.tr("Device signature: not provided by the server, not verified.")
-        )
+        self._show_signature(item.signature if item else None)
         names = {m.member_id: m.name for m in visit.content.members}
         # A row's member is shown by name; the member records' own ids are bookkeeping.
         rows = [
@@ -500,6 +502,50 @@ class ReviewQueuePage(QWidget):
                 text += f"\n    {review.note}"
             self.history_list.addItem(text)
         self.eligibility.set_decision(detail.eligibility)
+
+    def _show_signature(self, check: SignatureCheck | None) -> None:
+        """The server's verdict on the visit's device signature: green when verified, a red
+        warning otherwise (the record may not be what the laptop completed)."""
+        device = (check.device_id if check else None) or self.tr("unknown")
+        if check is not None and check.verified:
+            text = self.tr("Device signature verified ✔ (device %1)").replace("%1", device)
+            name = "Verified"
+        elif check is None:
+            text = self.tr("Device signature: not checked by the server yet.")
+            name = "Muted"
+        elif check.outcome == "invalid":
+            text = self.tr(
+                "Warning: the device signature does not match. This visit may have been altered "
+                "after it was completed on device %1; do not approve it without checking."
+            ).replace("%1", device)
+            name = "Error"
+        elif check.outcome == "unsigned":
+            text = self.tr(
+                "Warning: this visit carries no device signature; it cannot be traced to a laptop."
+            )
+            name = "Error"
+        elif check.outcome == "unknown_device":
+            text = self.tr(
+                "Warning: the visit is signed by device %1, which the server does not know."
+            ).replace("%1", device)
+            name = "Error"
+        else:
+            text = self.tr("Warning: the device signature could not be verified (%1).").replace(
+                "%1", check.outcome
+            )
+            name = "Error"
+        label = self.device_signature_label
+        label.setText(text)
+        if label.objectName() != name:
+            label.setObjectName(name)
+            label.style().unpolish(label)
+            label.style().polish(label)
+
+    @property
+    def signature_status(self) -> tuple[str, bool]:
+        """(the signature line as shown, whether it is shown as a warning)."""
+        label = self.device_signature_label
+        return label.text(), label.objectName() == "Error"
 
     @staticmethod
     def _thumb(data: bytes, caption: str) -> QListWidgetItem:
