@@ -150,6 +150,102 @@
         </message>
     </context>
     <context>
+        <name>ConflictsPage</name>
+        <message>
+            <source>Conflicts</source>
+            <extracomment>columns of the field table</extracomment>
+            <translation>Conflicts</translation>
+        </message>
+        <message>
+            <source>Two people changed the same field before their laptops synced. For each field keep the value the server kept, take the other one, or enter a merged value; every laptop then receives the decided record.</source>
+            <translation>Two people changed the same field before their laptops synced. For each field keep the value the server kept, take the other one, or enter a merged value; every laptop then receives the decided record.</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>Refresh</translation>
+        </message>
+        <message>
+            <source>Raised</source>
+            <translation>Raised</translation>
+        </message>
+        <message>
+            <source>Head of household</source>
+            <translation>Head of household</translation>
+        </message>
+        <message>
+            <source>Record</source>
+            <translation>Record</translation>
+        </message>
+        <message>
+            <source>Fields</source>
+            <translation>Fields</translation>
+        </message>
+        <message>
+            <source>Field</source>
+            <translation>Field</translation>
+        </message>
+        <message>
+            <source>Value the server kept</source>
+            <translation>Value the server kept</translation>
+        </message>
+        <message>
+            <source>Other value</source>
+            <translation>Other value</translation>
+        </message>
+        <message>
+            <source>Decision</source>
+            <translation>Decision</translation>
+        </message>
+        <message>
+            <source>Merged value</source>
+            <translation>Merged value</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>Note</translation>
+        </message>
+        <message>
+            <source>Resolve</source>
+            <translation>Resolve</translation>
+        </message>
+        <message>
+            <source>Household</source>
+            <translation>Household</translation>
+        </message>
+        <message>
+            <source>Family member</source>
+            <translation>Family member</translation>
+        </message>
+        <message>
+            <source>Visit</source>
+            <translation>Visit</translation>
+        </message>
+        <message>
+            <source>(not synced yet)</source>
+            <translation>(not synced yet)</translation>
+        </message>
+        <message>
+            <source>Choose a conflict from the list.</source>
+            <translation>Choose a conflict from the list.</translation>
+        </message>
+        <message>
+            <source>Keep the server's value</source>
+            <translation>Keep the server's value</translation>
+        </message>
+        <message>
+            <source>Take the other value</source>
+            <translation>Take the other value</translation>
+        </message>
+        <message>
+            <source>Enter a merged value</source>
+            <translation>Enter a merged value</translation>
+        </message>
+        <message>
+            <source>Merged value (JSON)</source>
+            <translation>Merged value (JSON)</translation>
+        </message>
+    </context>
+    <context>
         <name>DashboardPage</name>
         <message>
             <source>Progress</source>
@@ -1831,6 +1927,10 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Reviews</source>
             <translation>Reviews</translation>
+        </message>
+        <message>
+            <source>Conflicts</source>
+            <translation>Conflicts</translation>
         </message>
         <message>
             <source>Dashboards</source>

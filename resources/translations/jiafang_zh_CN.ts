@@ -150,6 +150,102 @@
     </message>
 </context>
 <context>
+    <name>ConflictsPage</name>
+    <message>
+        <source>Conflicts</source>
+        <extracomment>columns of the field table</extracomment>
+        <translation>冲突处理</translation>
+    </message>
+    <message>
+        <source>Two people changed the same field before their laptops synced. For each field keep the value the server kept, take the other one, or enter a merged value; every laptop then receives the decided record.</source>
+        <translation>两人在同步前修改了同一项目。请逐项选择保留服务器现值、采用另一方的值或填写合并后的值；确定后各台电脑都会收到处理后的记录。</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>发生时间</translation>
+    </message>
+    <message>
+        <source>Head of household</source>
+        <translation>户主</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Fields</source>
+        <translation>冲突项目</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Value the server kept</source>
+        <translation>服务器现值</translation>
+    </message>
+    <message>
+        <source>Other value</source>
+        <translation>另一方的值</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <source>Merged value</source>
+        <translation>合并后的值</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>确定处理</translation>
+    </message>
+    <message>
+        <source>Household</source>
+        <translation>家庭</translation>
+    </message>
+    <message>
+        <source>Family member</source>
+        <translation>家庭成员</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>走访记录</translation>
+    </message>
+    <message>
+        <source>(not synced yet)</source>
+        <translation>（尚未同步到本机）</translation>
+    </message>
+    <message>
+        <source>Choose a conflict from the list.</source>
+        <translation>请从左侧列表选择一条冲突。</translation>
+    </message>
+    <message>
+        <source>Keep the server&apos;s value</source>
+        <translation>保留服务器现值</translation>
+    </message>
+    <message>
+        <source>Take the other value</source>
+        <translation>采用另一方的值</translation>
+    </message>
+    <message>
+        <source>Enter a merged value</source>
+        <translation>填写合并后的值</translation>
+    </message>
+    <message>
+        <source>Merged value (JSON)</source>
+        <translation>合并后的值（JSON）</translation>
+    </message>
+</context>
+<context>
     <name>DashboardPage</name>
     <message>
         <source>Refresh</source>
@@ -1829,6 +1925,10 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Reviews</source>
         <translation>审核</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>冲突处理</translation>
     </message>
     <message>
         <source>Dashboards</source>

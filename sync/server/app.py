@@ -37,6 +37,7 @@ from sync.server.routes import (  # workflow: tasks, reviews, clues
     attachments,
     auth,
     clues,
+    conflicts,
     health,
     households,
     reviews,
@@ -238,6 +239,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         tasks.router,
         reviews.router,
         clues.router,
+        conflicts.router,
     ):
         application.include_router(router)
 
