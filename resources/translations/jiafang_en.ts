@@ -2160,6 +2160,14 @@ Monthly benefit %2 yuan</translation>
             <translation>Create task</translation>
         </message>
         <message>
+            <source>Create from a list (.xlsx/.csv)…</source>
+            <translation>Create from a list (.xlsx/.csv)…</translation>
+        </message>
+        <message>
+            <source>One ID number or household id per row (first column); the task is created only when every row names a household of your area.</source>
+            <translation>One ID number or household id per row (first column); the task is created only when every row names a household of your area.</translation>
+        </message>
+        <message>
             <source>Selected task</source>
             <translation>Selected task</translation>
         </message>
@@ -2206,6 +2214,21 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Choose a grid and whom to assign the task to.</source>
             <translation>Choose a grid and whom to assign the task to.</translation>
+        </message>
+        <message>
+            <source>Choose whom to assign the task to.</source>
+            <translation>Choose whom to assign the task to.</translation>
+        </message>
+        <message>
+            <source>Open a list of ID numbers or households</source>
+            <translation>Open a list of ID numbers or households</translation>
+        </message>
+        <message numerus="yes">
+            <source>No task was created: %n row(s) of the list cannot be used. Correct them and import the list again.</source>
+            <translation>
+                <numerusform>No task was created: %n row of the list cannot be used. Correct them and import the list again.</numerusform>
+                <numerusform>No task was created: %n rows of the list cannot be used. Correct them and import the list again.</numerusform>
+            </translation>
         </message>
         <message numerus="yes">
             <source>Task created with %n household(s).</source>

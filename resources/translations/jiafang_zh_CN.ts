@@ -2155,6 +2155,14 @@ Monthly benefit %2 yuan</source>
         <translation>创建任务</translation>
     </message>
     <message>
+        <source>Create from a list (.xlsx/.csv)…</source>
+        <translation>按名单创建（.xlsx/.csv）…</translation>
+    </message>
+    <message>
+        <source>One ID number or household id per row (first column); the task is created only when every row names a household of your area.</source>
+        <translation>每行一个身份证号或户编号（第一列）；只有每一行都对应辖区内的家庭时才会创建任务。</translation>
+    </message>
+    <message>
         <source>Selected task</source>
         <translation>选中的任务</translation>
     </message>
@@ -2201,6 +2209,20 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Choose a grid and whom to assign the task to.</source>
         <translation>请选择网格并填写任务承办人。</translation>
+    </message>
+    <message>
+        <source>Choose whom to assign the task to.</source>
+        <translation>请填写任务承办人。</translation>
+    </message>
+    <message>
+        <source>Open a list of ID numbers or households</source>
+        <translation>打开身份证号或户编号名单</translation>
+    </message>
+    <message numerus="yes">
+        <source>No task was created: %n row(s) of the list cannot be used. Correct them and import the list again.</source>
+        <translation>
+            <numerusform>未创建任务：名单中有 %n 行无法使用，请更正后重新导入。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Task created with %n household(s).</source>
