@@ -196,6 +196,14 @@ def resolve_conflict(
             values[item.field] = clashes[item.field].get(item.choice.value)
     actor = Actor(principal.user_id, principal.device_id)
     changes = {k: v for k, v in values.items() if current.get(k) != v}
+    if "grid_id" in changes or "household_id" in changes:
+        # Moving a household changes who holds it (buckets, keys on laptops): that is the
+        # admin's household move, not a field edit. Keep the current place here.
+        raise conflict_state(
+            "住户所属网格的冲突只能保留现值；如需迁移请由管理员办理",
+            "A clash over the household's place can only keep the current value; an admin "
+            "moves households",
+        )
     # Always a new version, even when the kept values stand: laptops that held the losing
     # value as a pending edit get the decided one with a clock later than theirs.
     updated = update_record(session, keys, actor, subject, values)

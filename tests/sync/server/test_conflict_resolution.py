@@ -130,3 +130,23 @@ def test_a_merged_value_is_checked_against_the_content_model(world: World) -> No
     assert merged.status_code == 200, merged.text
     assert merged.json()["resolution"] == {"address": "merged"}
     assert _household(world, "fw_a")["data"]["address"] == "一号楼101室（原102）"
+
+
+def test_a_clash_over_the_households_grid_only_keeps_the_current_place(world: World) -> None:
+    household = world.ids["H1"]
+    world.push(
+        "sup_1",
+        [world.mutation("sup_1", "household", household, {"grid_id": "G2"}, base_version=1)],
+    )
+    body = world.push(
+        "admin",
+        [world.mutation("admin", "household", household, {"grid_id": "G3"}, base_version=1)],
+    )
+    [result] = body["results"]
+    assert result["status"] == "conflict", body
+    conflict_id = result["conflict_id"]
+    moved = _resolve(world, "admin", conflict_id, fields=[{"field": "grid_id", "choice": "other"}])
+    assert moved.status_code == 409
+    kept = _resolve(world, "admin", conflict_id, fields=[{"field": "grid_id", "choice": "kept"}])
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["resolution"] == {"grid_id": "kept"}
