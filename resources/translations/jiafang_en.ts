@@ -1613,7 +1613,7 @@ Monthly benefit %2 yuan</translation>
         <name>ReviewQueuePage</name>
         <message>
             <source>Reviews</source>
-            <extracomment>outcomes of the server's eligibility recomputation (sync.server.recompute.Outcome)</extracomment>
+            <extracomment>the queue column with the server's verdict on the device signature outcomes of the server's eligibility recomputation (sync.server.recompute.Outcome)</extracomment>
             <translation>Reviews</translation>
         </message>
         <message>
@@ -1635,6 +1635,10 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Server check</source>
             <translation>Server check</translation>
+        </message>
+        <message>
+            <source>Signature</source>
+            <translation>Signature</translation>
         </message>
         <message>
             <source>Field</source>
@@ -1699,6 +1703,18 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Differs</source>
             <translation>Differs</translation>
+        </message>
+        <message>
+            <source>Not checked</source>
+            <translation>Not checked</translation>
+        </message>
+        <message>
+            <source>Verified ✔</source>
+            <translation>Verified ✔</translation>
+        </message>
+        <message>
+            <source>Not verified</source>
+            <translation>Not verified</translation>
         </message>
         <message>
             <source>Choose a visit from the queue.</source>

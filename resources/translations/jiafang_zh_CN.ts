@@ -1612,7 +1612,7 @@ Monthly benefit %2 yuan</source>
     <name>ReviewQueuePage</name>
     <message>
         <source>Reviews</source>
-        <extracomment>outcomes of the server&apos;s eligibility recomputation (sync.server.recompute.Outcome)</extracomment>
+        <extracomment>the queue column with the server&apos;s verdict on the device signature outcomes of the server&apos;s eligibility recomputation (sync.server.recompute.Outcome)</extracomment>
         <translation>审核</translation>
     </message>
     <message>
@@ -1634,6 +1634,10 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Server check</source>
         <translation>复算</translation>
+    </message>
+    <message>
+        <source>Signature</source>
+        <translation>设备签名</translation>
     </message>
     <message>
         <source>Field</source>
@@ -1698,6 +1702,18 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Differs</source>
         <translation>不一致</translation>
+    </message>
+    <message>
+        <source>Not checked</source>
+        <translation>未核验</translation>
+    </message>
+    <message>
+        <source>Verified ✔</source>
+        <translation>已验证 ✔</translation>
+    </message>
+    <message>
+        <source>Not verified</source>
+        <translation>未通过验证</translation>
     </message>
     <message>
         <source>Choose a visit from the queue.</source>

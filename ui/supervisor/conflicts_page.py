@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
     QPushButton,
     QSplitter,
@@ -86,6 +87,12 @@ class ConflictsPage(QWidget):
         self.conflicts_table.setMinimumWidth(330)
         self.detail_title = label(name="SectionTitle", wrap=True)
         self.fields_table = make_table(["", "", "", "", ""])
+        header = self.fields_table.horizontalHeader()
+        for column in (FIELD_COLUMN, KEPT_COLUMN, OTHER_COLUMN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Sized to the choice boxes (cell widgets do not count for ResizeToContents).
+        header.setSectionResizeMode(CHOICE_COLUMN, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(MERGED_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.note_edit = QLineEdit()
         self.resolve_button = QPushButton()
         self.resolve_button.setObjectName("Primary")
@@ -259,14 +266,20 @@ class ConflictsPage(QWidget):
         head = self._heads.get(item.household_id or "", self.tr("(not synced yet)"))
         self.detail_title.setText(f"{head} · {self._entity_text(item.subject_entity)}")
         table.setRowCount(len(item.clashes))
+        choice_width = 0
         for row, clash in enumerate(item.clashes):
             table.setItem(row, FIELD_COLUMN, QTableWidgetItem(field_label(clash.field)))
             table.setItem(row, KEPT_COLUMN, QTableWidgetItem(_shown(clash.field, clash.kept)))
             table.setItem(row, OTHER_COLUMN, QTableWidgetItem(_shown(clash.field, clash.other)))
             choice = QComboBox()
+            choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             choice.addItem(self.tr("Keep the server's value"), KEEP)
             choice.addItem(self.tr("Take the other value"), OTHER)
             choice.addItem(self.tr("Enter a merged value"), MERGE)
+            # room for the longest choice and the drop-down arrow (the box is not styled yet)
+            metrics = self.fontMetrics()
+            longest = max(metrics.horizontalAdvance(choice.itemText(i)) for i in range(3))
+            choice_width = max(choice_width, longest + 56)
             merged = QLineEdit()
             merged.setEnabled(False)
             merged.setPlaceholderText(
@@ -277,7 +290,8 @@ class ConflictsPage(QWidget):
             )
             table.setCellWidget(row, CHOICE_COLUMN, choice)
             table.setCellWidget(row, MERGED_COLUMN, merged)
-        table.resizeColumnsToContents()
+        table.setColumnWidth(CHOICE_COLUMN, choice_width)
+        table.resizeRowsToContents()
 
     def choice_box(self, row: int) -> QComboBox:
         widget = self.fields_table.cellWidget(row, CHOICE_COLUMN)

@@ -55,6 +55,8 @@ logger = logging.getLogger(__name__)
 VISIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FIELD_PATH_ROLE = Qt.ItemDataRole.UserRole + 2
 THUMB_SIZE = 120
+#: the queue column with the server's verdict on the device signature
+SIGNATURE_COLUMN = 5
 #: outcomes of the server's eligibility recomputation (sync.server.recompute.Outcome)
 MATCH, DIFFERS = "match", "differs"
 
@@ -110,8 +112,8 @@ class ReviewQueuePage(QWidget):
         self.title = label(name="Title")
         self.refresh_button = QPushButton()
         self.message_label = label(name="Error", wrap=True)
-        self.queue_table = make_table(["", "", "", "", ""])
-        self.queue_table.setMinimumWidth(330)
+        self.queue_table = make_table(["", "", "", "", "", ""])
+        self.queue_table.setMinimumWidth(420)
 
         self.visit_title = label(name="SectionTitle", wrap=True)
         self.check_label = label(wrap=True)
@@ -179,7 +181,7 @@ class ReviewQueuePage(QWidget):
         splitter.addWidget(self.queue_table)
         splitter.addWidget(detail)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([360, 900])
+        splitter.setSizes([450, 810])
         layout = QVBoxLayout(self)
         layout.addLayout(heading)
         layout.addWidget(self.message_label)
@@ -237,6 +239,7 @@ class ReviewQueuePage(QWidget):
                 self.tr("Kind"),
                 self.tr("Status"),
                 self.tr("Server check"),
+                self.tr("Signature"),
             ]
         )
         self.data_table.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Value")])
@@ -333,17 +336,27 @@ class ReviewQueuePage(QWidget):
                 check_text = self.tr("Agrees")
             else:
                 check_text = self.tr("Differs")
+            signature = item.signature
+            if signature is None:
+                signature_text = self.tr("Not checked")
+            elif signature.verified:
+                signature_text = self.tr("Verified ✔")
+            else:
+                signature_text = self.tr("Not verified")
             values = [
                 item.visit_date.isoformat() if item.visit_date else "",
                 self._heads.get(item.household_id or "", self.tr("(not synced yet)")),
                 _kind_text(item.kind),
                 _status_text(item.status),
                 check_text,
+                signature_text,
             ]
             for column, value in enumerate(values):
                 cell = QTableWidgetItem(value)
                 cell.setData(VISIT_ID_ROLE, item.visit_id)
                 if column == 4 and check is not None and check.outcome == DIFFERS:
+                    cell.setForeground(Qt.GlobalColor.red)
+                if column == SIGNATURE_COLUMN and signature is not None and not signature.verified:
                     cell.setForeground(Qt.GlobalColor.red)
                 table.setItem(row, column, cell)
         table.resizeColumnsToContents()

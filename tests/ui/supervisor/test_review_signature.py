@@ -15,7 +15,7 @@ from tests.sync.e2e.harness import LiveServer, household_content, visit_content
 from tests.ui.supervisor.conftest import Account
 from ui.i18n import LanguageManager
 from ui.jobs import JobRunner
-from ui.supervisor.review_page import ReviewQueuePage
+from ui.supervisor.review_page import SIGNATURE_COLUMN, ReviewQueuePage
 
 pytestmark = pytest.mark.slow
 
@@ -73,6 +73,13 @@ def test_good_and_tampered_visits_show_their_signature_status(
     page.attach(supervisor.session, supervisor.api)
     with qtbot.wait_signal(page.queue_loaded, timeout=20_000):
         qtbot.mouseClick(page.refresh_button, Qt.MouseButton.LeftButton)
+
+    # The queue already marks the altered visit.
+    rows = {i.visit_id: r for r, i in enumerate(page.items)}
+    assert page.queue_table.item(rows[good], SIGNATURE_COLUMN).text() == "已验证 ✔"
+    bad_cell = page.queue_table.item(rows[bad], SIGNATURE_COLUMN)
+    assert bad_cell.text() == "未通过验证"
+    assert bad_cell.foreground().color() == Qt.GlobalColor.red
 
     _open(qtbot, page, good)
     text, warning = page.signature_status
