@@ -22,7 +22,11 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 #: The wire schema this code speaks. Bump it when a record's field space changes meaning.
-SCHEMA_VERSION: Final = 1
+#: 2: a completed visit carries its device signature (`signed_by_device`, `device_signature`,
+#: `signature_version`; see `app.crypto.visit_signature`). A schema-1 mutation has none, so its
+#: completed visits are recorded as unsigned; a schema-1 server would keep the signature among
+#: a visit's content fields, which laptops then refuse, hence the bump.
+SCHEMA_VERSION: Final = 2
 #: The server accepts the current version and the previous two (older payloads are upgraded).
 SUPPORTED_SCHEMA_VERSIONS: Final[frozenset[int]] = frozenset(
     range(max(1, SCHEMA_VERSION - 2), SCHEMA_VERSION + 1)
@@ -133,7 +137,8 @@ META_FIELDS: Final[dict[str, frozenset[str]]] = {
     Entity.REGION: _COMMON_META | {"level", "parent_id", "name"},
     Entity.HOUSEHOLD: _COMMON_META | {"category", "next_review"},
     Entity.MEMBER: _COMMON_META,
-    Entity.VISIT: _COMMON_META | {"visit_date", "completed_at", "signed_by_device"},
+    Entity.VISIT: _COMMON_META
+    | {"visit_date", "completed_at", "signed_by_device", "device_signature", "signature_version"},
     Entity.TASK: _COMMON_META | {"deadline", "agency_id", "assignee_id"},
     Entity.CLUE: _COMMON_META | {"member_id", "closed_at", "visit_id"},
     Entity.REVIEW: _COMMON_META | {"visit_id", "decision", "reviewer_id", "decided_at"},

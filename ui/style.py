@@ -25,6 +25,7 @@ QLabel#Title {{ font-size: 16pt; font-weight: 600; color: #1b1f24; }}
 QLabel#Subtitle {{ color: #57606a; }}
 QLabel#SectionTitle {{ font-size: 12pt; font-weight: 600; color: #1b1f24; }}
 QLabel#Error {{ color: #b3261e; }}
+QLabel#Verified {{ color: #1a7f37; }}
 QLabel#Wait {{ color: #9a6700; font-weight: 600; }}
 QLabel#Muted {{ color: #6e7781; }}
 QListWidget#Navigation {{

@@ -625,9 +625,10 @@ class Vault:
 
     # -- device identity ---------------------------------------------------------------------
 
-    def create_device_key(self, device_id: str) -> bytes:
-        """Generate this device's Ed25519 key pair; return the private key wrapped for storage."""
-        device = DeviceKey.generate()
+    def create_device_key(self, device_id: str, device: DeviceKey | None = None) -> bytes:
+        """Take this device's Ed25519 key pair (a new one unless `device` is given, e.g. the pair
+        whose public key was just registered); return the private key wrapped for storage."""
+        device = device or DeviceKey.generate()
         with self._mutex:
             self._require_master()
             wrapped = wrap_secret(
@@ -657,6 +658,10 @@ class Vault:
                 code="device_key_missing",
             )
         return device
+
+    @property
+    def has_device_key(self) -> bool:
+        return self._device is not None
 
     @property
     def device_public_key(self) -> bytes:

@@ -99,6 +99,9 @@ class VisitRow(LocalTable, table=True):
     revision_of: str | None = Field(default=None, index=True)
     visit_date: str | None = None
     completed_at: str | None = None
+    signed_by_device: str | None = None
+    device_signature: str | None = None
+    signature_version: int | None = None
     version: int = 0
     seq: int = 0
     payload: bytes

@@ -176,6 +176,7 @@ class AccountService:
                 user_id=registration.user_id,
                 device_id=registration.device_id,
                 kdf=self._kdf,
+                device_key=device_key,
             )
             store.put_lease_record(
                 registration.lease.to_record()
@@ -618,7 +619,7 @@ class AccountSession:
 
     def add_photo(self, visit_id: str, source: Path | bytes) -> VisitView:
         """Import a photo into a draft visit (metadata stripped, downscaled)."""
-        visit = self.records.get_visit(visit_id)
+        visit = self._draft(visit_id)
         photo = prepare_photo(source)
         attachment = self.records.add_attachment(
             visit.household_id, io.BytesIO(photo.jpeg), kind="photo", visit_id=visit_id
@@ -631,7 +632,7 @@ class AccountSession:
         """Keep a signature drawn on the pad ("household" or a visitor's user id)."""
         if not png:
             raise ValidationError("签名为空", "The signature is empty", code="signature_empty")
-        visit = self.records.get_visit(visit_id)
+        visit = self._draft(visit_id)
         attachment = self.records.add_attachment(
             visit.household_id, io.BytesIO(png), kind="signature", visit_id=visit_id
         )
@@ -640,6 +641,18 @@ class AccountSession:
             signer=signer, attachment_id=attachment.attachment_id, signed_at=datetime.now(UTC)
         )
         return self.records.update_visit_draft(visit_id, signatures=(*others, ref))
+
+    def _draft(self, visit_id: str) -> VisitView:
+        """The visit, when it may still change: a completed (signed) visit is locked, and a
+        photo or signature added to it would be an attachment no record names."""
+        visit = self.records.get_visit(visit_id)
+        if visit.status is not VisitStatus.DRAFT:
+            raise ValidationError(
+                "已完成的走访记录不能修改，请创建修订版",
+                "A completed visit cannot be edited; create a revision instead",
+                code="visit_immutable",
+            )
+        return visit
 
     def attachment_bytes(self, attachment_id: str) -> bytes:
         """A decrypted photo or signature, in memory only (for thumbnails)."""
@@ -675,8 +688,9 @@ class AccountSession:
         content: VisitContent,
         clue_outcomes: Mapping[str, ClueStatus] | None = None,
     ) -> VisitView:
-        """Save the form and lock the visit (the store checks visitors, notice and finding);
-        then close (销号) each clue the visit checked with its outcome."""
+        """Save the form and lock the visit (the store checks visitors, notice and finding, and
+        signs the completed visit with this device's key); then close (销号) each clue the visit
+        checked with its outcome. A completed visit refuses further edits."""
         outcomes = dict(clue_outcomes or {})
         missing = [c for c in content.clue_ids if c not in outcomes]
         if missing:

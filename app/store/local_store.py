@@ -17,6 +17,7 @@ Layout and guarantees (DESIGN.md sections 2–3):
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import gc
 import json
@@ -42,6 +43,8 @@ from app.crypto import (
     unlock_vault,
 )
 from app.crypto import change_password as crypto_change_password
+from app.crypto.device import DeviceKey, SignatureInvalidError, verify_signature
+from app.crypto.visit_signature import SIGNED_BYTES_VERSION, attachment_ids, visit_signed_bytes
 from app.domain import (
     AssistanceCategory,
     ClueKind,
@@ -57,7 +60,13 @@ from app.domain import (
     check_visit_transition,
     later_visit_statuses,
 )
-from app.errors import CryptoError, StoreError, ValidationError, VaultLockedError
+from app.errors import (
+    CryptoError,
+    DecryptionError,
+    StoreError,
+    ValidationError,
+    VaultLockedError,
+)
 from app.hlc import HybridLogicalClock
 from app.idnumber import normalise as normalise_id_number
 from app.idnumber import parse_id_number
@@ -114,6 +123,14 @@ _META_DEVICE = "device_id"
 _META_HLC = "hlc"
 _META_AUDIT_HEAD = "audit_head"
 _META_LEASE = "offline_lease"
+#: this device's Ed25519 private key, wrapped under the master key (`Vault.create_device_key`)
+_META_DEVICE_KEY = "device_key"
+#: a visit's signature fields before it is completed (and signed)
+_UNSIGNED: Final[dict[str, Any]] = {
+    "signed_by_device": None,
+    "device_signature": None,
+    "signature_version": None,
+}
 
 
 def _now() -> str:
@@ -255,8 +272,13 @@ class LocalStore:
         device_id: str,
         suite: int = SUITE_AES_256_GCM,
         kdf: KdfParams | None = None,
+        device_key: DeviceKey | None = None,
     ) -> LocalStore:
-        """Make a new store file with its own vault; returns it unlocked."""
+        """Make a new store file with its own vault; returns it unlocked.
+
+        `device_key` is the signing key whose public half was registered with the server (a new
+        one when not given); its private half is kept wrapped under the master key.
+        """
         db_path = Path(path)
         if db_path.exists():
             raise StoreError(
@@ -276,6 +298,7 @@ class LocalStore:
                 (_META_HEADER, header),
                 (_META_USER, user_id.encode()),
                 (_META_DEVICE, device_id.encode()),
+                (_META_DEVICE_KEY, vault.create_device_key(device_id, device_key)),
             ],
         )
         now = _now()
@@ -336,6 +359,14 @@ class LocalStore:
         self.user_id = self._meta_text(_META_USER) or ""
         self.device_id = self._meta_text(_META_DEVICE) or ""
         self._hlc = HybridLogicalClock(self.device_id, last=self._meta_text(_META_HLC))
+        wrapped_device_key = self._meta_bytes(_META_DEVICE_KEY)
+        if wrapped_device_key is not None and not vault.has_device_key:
+            try:
+                vault.load_device_key(self.device_id, wrapped_device_key)
+            except DecryptionError:
+                # Visits completed now go out unsigned, and the server flags them for the
+                # supervisor; refusing to unlock would lock the worker out of every record.
+                logger.error("the device signing key could not be unwrapped")
         tail = self._conn.execute(
             "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
         ).fetchone()
@@ -1054,6 +1085,7 @@ class LocalStore:
                     "revision_of": None,
                     "visit_date": self._visit_date(content, visit_date),
                     "completed_at": None,
+                    **_UNSIGNED,
                 },
                 data=content.model_dump(mode="json"),
             )
@@ -1157,11 +1189,62 @@ class LocalStore:
             after.meta["completed_at"] = when.isoformat(timespec="milliseconds")
             if after.meta["visit_date"] is None:
                 after.meta["visit_date"] = when.astimezone(CHINA_TZ).date().isoformat()
+            self._sign_visit(after)
             with self._write():
                 self._edit(before, after, "visit.complete")
                 self._conn.execute("DELETE FROM draft WHERE visit_id = ?", (visit_id,))
             logger.debug("visit %s completed", visit_id)
             return self._visit_view(after)
+
+    def _sign_visit(self, visit: Record) -> None:
+        """Sign the completed visit's content and attachment hashes with this device's key
+        (`app.crypto.visit_signature`); the signature travels in the visit's plaintext fields.
+
+        A store made before device keys were kept has none: its visits stay unsigned and the
+        server flags them as such.
+        """
+        vault = self._require_vault()
+        if not vault.has_device_key:
+            logger.warning("no device signing key: visit completed unsigned")
+            return
+        shas = [self._attachment_sha256(a) for a in attachment_ids(visit.data)]
+        signed = visit_signed_bytes(visit.id, visit.flat(), visit.data, shas)
+        visit.meta["signed_by_device"] = self.device_id
+        visit.meta["device_signature"] = base64.b64encode(vault.sign(signed)).decode("ascii")
+        visit.meta["signature_version"] = SIGNED_BYTES_VERSION
+
+    def _attachment_sha256(self, attachment_id: str) -> str:
+        row = self._conn.execute(
+            "SELECT sha256 FROM attachment WHERE id = ?", (attachment_id,)
+        ).fetchone()
+        if row is None:
+            raise ValidationError(
+                "走访记录引用的照片或签名不在本机",
+                "A photo or signature the visit names is not on this laptop",
+                code="visit_attachment_missing",
+            )
+        return str(row[0])
+
+    @property
+    def device_public_key(self) -> bytes:
+        """This device's Ed25519 public key (the one registered with the server)."""
+        return self._require_vault().device_public_key
+
+    def verify_visit_signature(self, visit_id: str, public_key: bytes) -> bool:
+        """Whether the stored visit still matches its device signature under `public_key`."""
+        with self._lock:
+            visit = self._require("visit", visit_id, ("走访记录", "visit"))
+            raw = visit.meta.get("device_signature")
+            version = visit.meta.get("signature_version")
+            if not isinstance(raw, str) or not isinstance(version, int):
+                return False
+            shas = [self._attachment_sha256(a) for a in attachment_ids(visit.data)]
+            signed = visit_signed_bytes(visit.id, visit.flat(), visit.data, shas, version=version)
+            try:
+                verify_signature(public_key, signed, base64.b64decode(raw))
+            except SignatureInvalidError:
+                return False
+            return True
 
     def revise_visit(self, visit_id: str) -> VisitView:
         """Start a new revision (a draft) of a returned visit; the returned one becomes revised."""
@@ -1187,6 +1270,7 @@ class LocalStore:
                     "revision_of": before.id,
                     "visit_date": before.meta["visit_date"],
                     "completed_at": None,
+                    **_UNSIGNED,
                 },
                 data=new_content.model_dump(mode="json"),
             )

@@ -119,8 +119,17 @@ DROP INDEX IF EXISTS ix_household_grid_id;
 DROP INDEX IF EXISTS ix_household_next_review;
 """
 
+# Version 5: a completed visit's device signature (`app.crypto.visit_signature`): the signing
+# device, the Ed25519 signature (base64) and the signed-bytes version, plaintext like the other
+# visit bookkeeping (none of it is personal data). Older visits keep NULL: unsigned.
+_V5 = """
+ALTER TABLE visit ADD COLUMN signed_by_device TEXT;
+ALTER TABLE visit ADD COLUMN device_signature TEXT;
+ALTER TABLE visit ADD COLUMN signature_version INTEGER;
+"""
+
 #: (version reached, SQL) in order. Append new steps; never edit a released one.
-STEPS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4))
+STEPS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4), (5, _V5))
 LATEST_SCHEMA_VERSION = STEPS[-1][0]
 
 

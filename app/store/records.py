@@ -13,8 +13,9 @@ from typing import Any, Final
 GLOBAL_KEY_ID: Final = "store"
 #: Key scope of the per-household search entries (names and addresses for the in-memory index).
 INDEX_KEY_ID: Final = "index"
-#: Version of the mutation format written to the outbox.
-MUTATION_SCHEMA_VERSION: Final = 1
+#: Version of the mutation format written to the outbox (`sync.protocol.SCHEMA_VERSION`; 2: a
+#: completed visit carries its device signature).
+MUTATION_SCHEMA_VERSION: Final = 2
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,17 @@ SPECS: Final[dict[str, EntitySpec]] = {
         EntitySpec(
             "visit",
             "visit",
-            ("kind", "status", "revision", "revision_of", "visit_date", "completed_at"),
+            (
+                "kind",
+                "status",
+                "revision",
+                "revision_of",
+                "visit_date",
+                "completed_at",
+                "signed_by_device",
+                "device_signature",
+                "signature_version",
+            ),
             required=("kind", "status", "revision"),
             household_scoped=True,
         ),

@@ -150,6 +150,102 @@
         </message>
     </context>
     <context>
+        <name>ConflictsPage</name>
+        <message>
+            <source>Conflicts</source>
+            <extracomment>columns of the field table</extracomment>
+            <translation>Conflicts</translation>
+        </message>
+        <message>
+            <source>Two people changed the same field before their laptops synced. For each field keep the value the server kept, take the other one, or enter a merged value; every laptop then receives the decided record.</source>
+            <translation>Two people changed the same field before their laptops synced. For each field keep the value the server kept, take the other one, or enter a merged value; every laptop then receives the decided record.</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>Refresh</translation>
+        </message>
+        <message>
+            <source>Raised</source>
+            <translation>Raised</translation>
+        </message>
+        <message>
+            <source>Head of household</source>
+            <translation>Head of household</translation>
+        </message>
+        <message>
+            <source>Record</source>
+            <translation>Record</translation>
+        </message>
+        <message>
+            <source>Fields</source>
+            <translation>Fields</translation>
+        </message>
+        <message>
+            <source>Field</source>
+            <translation>Field</translation>
+        </message>
+        <message>
+            <source>Value the server kept</source>
+            <translation>Value the server kept</translation>
+        </message>
+        <message>
+            <source>Other value</source>
+            <translation>Other value</translation>
+        </message>
+        <message>
+            <source>Decision</source>
+            <translation>Decision</translation>
+        </message>
+        <message>
+            <source>Merged value</source>
+            <translation>Merged value</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>Note</translation>
+        </message>
+        <message>
+            <source>Resolve</source>
+            <translation>Resolve</translation>
+        </message>
+        <message>
+            <source>Household</source>
+            <translation>Household</translation>
+        </message>
+        <message>
+            <source>Family member</source>
+            <translation>Family member</translation>
+        </message>
+        <message>
+            <source>Visit</source>
+            <translation>Visit</translation>
+        </message>
+        <message>
+            <source>(not synced yet)</source>
+            <translation>(not synced yet)</translation>
+        </message>
+        <message>
+            <source>Choose a conflict from the list.</source>
+            <translation>Choose a conflict from the list.</translation>
+        </message>
+        <message>
+            <source>Keep the server's value</source>
+            <translation>Keep the server's value</translation>
+        </message>
+        <message>
+            <source>Take the other value</source>
+            <translation>Take the other value</translation>
+        </message>
+        <message>
+            <source>Enter a merged value</source>
+            <translation>Enter a merged value</translation>
+        </message>
+        <message>
+            <source>Merged value (JSON)</source>
+            <translation>Merged value (JSON)</translation>
+        </message>
+    </context>
+    <context>
         <name>DashboardPage</name>
         <message>
             <source>Progress</source>
@@ -1559,7 +1655,7 @@ Monthly benefit %2 yuan</translation>
         <name>ReviewQueuePage</name>
         <message>
             <source>Reviews</source>
-            <extracomment>outcomes of the server's eligibility recomputation (sync.server.recompute.Outcome)</extracomment>
+            <extracomment>the queue column with the server's verdict on the device signature outcomes of the server's eligibility recomputation (sync.server.recompute.Outcome)</extracomment>
             <translation>Reviews</translation>
         </message>
         <message>
@@ -1581,6 +1677,10 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Server check</source>
             <translation>Server check</translation>
+        </message>
+        <message>
+            <source>Signature</source>
+            <translation>Signature</translation>
         </message>
         <message>
             <source>Field</source>
@@ -1647,6 +1747,18 @@ Monthly benefit %2 yuan</translation>
             <translation>Differs</translation>
         </message>
         <message>
+            <source>Not checked</source>
+            <translation>Not checked</translation>
+        </message>
+        <message>
+            <source>Verified ✔</source>
+            <translation>Verified ✔</translation>
+        </message>
+        <message>
+            <source>Not verified</source>
+            <translation>Not verified</translation>
+        </message>
+        <message>
             <source>Choose a visit from the queue.</source>
             <translation>Choose a visit from the queue.</translation>
         </message>
@@ -1665,10 +1777,6 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>The server's recomputation differs: %1</source>
             <translation>The server's recomputation differs: %1</translation>
-        </message>
-        <message>
-            <source>Device signature: not provided by the server, not verified.</source>
-            <translation>Device signature: not provided by the server, not verified.</translation>
         </message>
         <message>
             <source>Changes (first visit)</source>
@@ -1728,6 +1836,34 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Print form (PDF)</source>
             <translation>Print form (PDF)</translation>
+        </message>
+        <message>
+            <source>unknown</source>
+            <translation>unknown</translation>
+        </message>
+        <message>
+            <source>Device signature verified ✔ (device %1)</source>
+            <translation>Device signature verified ✔ (device %1)</translation>
+        </message>
+        <message>
+            <source>Device signature: not checked by the server yet.</source>
+            <translation>Device signature: not checked by the server yet.</translation>
+        </message>
+        <message>
+            <source>Warning: the device signature does not match. This visit may have been altered after it was completed on device %1; do not approve it without checking.</source>
+            <translation>Warning: the device signature does not match. This visit may have been altered after it was completed on device %1; do not approve it without checking.</translation>
+        </message>
+        <message>
+            <source>Warning: this visit carries no device signature; it cannot be traced to a laptop.</source>
+            <translation>Warning: this visit carries no device signature; it cannot be traced to a laptop.</translation>
+        </message>
+        <message>
+            <source>Warning: the visit is signed by device %1, which the server does not know.</source>
+            <translation>Warning: the visit is signed by device %1, which the server does not know.</translation>
+        </message>
+        <message>
+            <source>Warning: the device signature could not be verified (%1).</source>
+            <translation>Warning: the device signature could not be verified (%1).</translation>
         </message>
         <message>
             <source>Save the visit form</source>
@@ -1849,6 +1985,10 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Reviews</source>
             <translation>Reviews</translation>
+        </message>
+        <message>
+            <source>Conflicts</source>
+            <translation>Conflicts</translation>
         </message>
         <message>
             <source>Dashboards</source>
@@ -2090,6 +2230,14 @@ Monthly benefit %2 yuan</translation>
             <translation>Create task</translation>
         </message>
         <message>
+            <source>Create from a list (.xlsx/.csv)…</source>
+            <translation>Create from a list (.xlsx/.csv)…</translation>
+        </message>
+        <message>
+            <source>One ID number or household id per row (first column); the task is created only when every row names a household of your area.</source>
+            <translation>One ID number or household id per row (first column); the task is created only when every row names a household of your area.</translation>
+        </message>
+        <message>
             <source>Selected task</source>
             <translation>Selected task</translation>
         </message>
@@ -2136,6 +2284,21 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Choose a grid and whom to assign the task to.</source>
             <translation>Choose a grid and whom to assign the task to.</translation>
+        </message>
+        <message>
+            <source>Choose whom to assign the task to.</source>
+            <translation>Choose whom to assign the task to.</translation>
+        </message>
+        <message>
+            <source>Open a list of ID numbers or households</source>
+            <translation>Open a list of ID numbers or households</translation>
+        </message>
+        <message numerus="yes">
+            <source>No task was created: %n row(s) of the list cannot be used. Correct them and import the list again.</source>
+            <translation>
+                <numerusform>No task was created: %n row of the list cannot be used. Correct them and import the list again.</numerusform>
+                <numerusform>No task was created: %n rows of the list cannot be used. Correct them and import the list again.</numerusform>
+            </translation>
         </message>
         <message numerus="yes">
             <source>Task created with %n household(s).</source>

@@ -150,6 +150,102 @@
     </message>
 </context>
 <context>
+    <name>ConflictsPage</name>
+    <message>
+        <source>Conflicts</source>
+        <extracomment>columns of the field table</extracomment>
+        <translation>冲突处理</translation>
+    </message>
+    <message>
+        <source>Two people changed the same field before their laptops synced. For each field keep the value the server kept, take the other one, or enter a merged value; every laptop then receives the decided record.</source>
+        <translation>两人在同步前修改了同一项目。请逐项选择保留服务器现值、采用另一方的值或填写合并后的值；确定后各台电脑都会收到处理后的记录。</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Raised</source>
+        <translation>发生时间</translation>
+    </message>
+    <message>
+        <source>Head of household</source>
+        <translation>户主</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Fields</source>
+        <translation>冲突项目</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Value the server kept</source>
+        <translation>服务器现值</translation>
+    </message>
+    <message>
+        <source>Other value</source>
+        <translation>另一方的值</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <source>Merged value</source>
+        <translation>合并后的值</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>确定处理</translation>
+    </message>
+    <message>
+        <source>Household</source>
+        <translation>家庭</translation>
+    </message>
+    <message>
+        <source>Family member</source>
+        <translation>家庭成员</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>走访记录</translation>
+    </message>
+    <message>
+        <source>(not synced yet)</source>
+        <translation>（尚未同步到本机）</translation>
+    </message>
+    <message>
+        <source>Choose a conflict from the list.</source>
+        <translation>请从左侧列表选择一条冲突。</translation>
+    </message>
+    <message>
+        <source>Keep the server&apos;s value</source>
+        <translation>保留服务器现值</translation>
+    </message>
+    <message>
+        <source>Take the other value</source>
+        <translation>采用另一方的值</translation>
+    </message>
+    <message>
+        <source>Enter a merged value</source>
+        <translation>填写合并后的值</translation>
+    </message>
+    <message>
+        <source>Merged value (JSON)</source>
+        <translation>合并后的值（JSON）</translation>
+    </message>
+</context>
+<context>
     <name>DashboardPage</name>
     <message>
         <source>Refresh</source>
@@ -1557,7 +1653,7 @@ Monthly benefit %2 yuan</source>
     <name>ReviewQueuePage</name>
     <message>
         <source>Reviews</source>
-        <extracomment>outcomes of the server&apos;s eligibility recomputation (sync.server.recompute.Outcome)</extracomment>
+        <extracomment>the queue column with the server&apos;s verdict on the device signature outcomes of the server&apos;s eligibility recomputation (sync.server.recompute.Outcome)</extracomment>
         <translation>审核</translation>
     </message>
     <message>
@@ -1579,6 +1675,10 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Server check</source>
         <translation>复算</translation>
+    </message>
+    <message>
+        <source>Signature</source>
+        <translation>设备签名</translation>
     </message>
     <message>
         <source>Field</source>
@@ -1645,6 +1745,18 @@ Monthly benefit %2 yuan</source>
         <translation>不一致</translation>
     </message>
     <message>
+        <source>Not checked</source>
+        <translation>未核验</translation>
+    </message>
+    <message>
+        <source>Verified ✔</source>
+        <translation>已验证 ✔</translation>
+    </message>
+    <message>
+        <source>Not verified</source>
+        <translation>未通过验证</translation>
+    </message>
+    <message>
         <source>Choose a visit from the queue.</source>
         <translation>请从左侧列表选择一条走访记录。</translation>
     </message>
@@ -1663,10 +1775,6 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>The server&apos;s recomputation differs: %1</source>
         <translation>服务器复算结果不一致：%1</translation>
-    </message>
-    <message>
-        <source>Device signature: not provided by the server, not verified.</source>
-        <translation>设备签名：服务器未提供，未核验。</translation>
     </message>
     <message>
         <source>Changes (first visit)</source>
@@ -1725,6 +1833,34 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Print form (PDF)</source>
         <translation>打印走访表（PDF）</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Device signature verified ✔ (device %1)</source>
+        <translation>设备签名已验证 ✔（设备 %1）</translation>
+    </message>
+    <message>
+        <source>Device signature: not checked by the server yet.</source>
+        <translation>设备签名：服务器尚未核验。</translation>
+    </message>
+    <message>
+        <source>Warning: the device signature does not match. This visit may have been altered after it was completed on device %1; do not approve it without checking.</source>
+        <translation>警告：设备签名不符。此走访记录在设备 %1 上完成后可能被改动，请核实后再审核通过。</translation>
+    </message>
+    <message>
+        <source>Warning: this visit carries no device signature; it cannot be traced to a laptop.</source>
+        <translation>警告：此走访记录没有设备签名，无法追溯到具体电脑。</translation>
+    </message>
+    <message>
+        <source>Warning: the visit is signed by device %1, which the server does not know.</source>
+        <translation>警告：此走访记录由设备 %1 签名，服务器上没有该设备。</translation>
+    </message>
+    <message>
+        <source>Warning: the device signature could not be verified (%1).</source>
+        <translation>警告：设备签名无法核验（%1）。</translation>
     </message>
     <message>
         <source>Save the visit form</source>
@@ -1846,6 +1982,10 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Reviews</source>
         <translation>审核</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>冲突处理</translation>
     </message>
     <message>
         <source>Dashboards</source>
@@ -2084,6 +2224,14 @@ Monthly benefit %2 yuan</source>
         <translation>创建任务</translation>
     </message>
     <message>
+        <source>Create from a list (.xlsx/.csv)…</source>
+        <translation>按名单创建（.xlsx/.csv）…</translation>
+    </message>
+    <message>
+        <source>One ID number or household id per row (first column); the task is created only when every row names a household of your area.</source>
+        <translation>每行一个身份证号或户编号（第一列）；只有每一行都对应辖区内的家庭时才会创建任务。</translation>
+    </message>
+    <message>
         <source>Selected task</source>
         <translation>选中的任务</translation>
     </message>
@@ -2130,6 +2278,20 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Choose a grid and whom to assign the task to.</source>
         <translation>请选择网格并填写任务承办人。</translation>
+    </message>
+    <message>
+        <source>Choose whom to assign the task to.</source>
+        <translation>请填写任务承办人。</translation>
+    </message>
+    <message>
+        <source>Open a list of ID numbers or households</source>
+        <translation>打开身份证号或户编号名单</translation>
+    </message>
+    <message numerus="yes">
+        <source>No task was created: %n row(s) of the list cannot be used. Correct them and import the list again.</source>
+        <translation>
+            <numerusform>未创建任务：名单中有 %n 行无法使用，请更正后重新导入。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Task created with %n household(s).</source>

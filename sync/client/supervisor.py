@@ -48,6 +48,19 @@ class EligibilityCheck:
 
 
 @dataclass(frozen=True)
+class SignatureCheck:
+    """The server's verification of a visit's device signature; `outcome` is `verified`,
+    `invalid`, `unsigned`, `unknown_device`, `attachment_unknown` or `unsupported_version`."""
+
+    outcome: str
+    device_id: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.outcome == "verified"
+
+
+@dataclass(frozen=True)
 class QueueItem:
     visit_id: str
     household_id: str | None
@@ -57,6 +70,7 @@ class QueueItem:
     visit_date: date | None
     author_id: str | None
     check: EligibilityCheck | None
+    signature: SignatureCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +152,43 @@ class ClueRecord:
     closed_at: str | None
 
 
+@dataclass(frozen=True)
+class ConflictClash:
+    """One clashing field: the value the server kept and the other one (JSON values)."""
+
+    field: str
+    kept: Any = _field(repr=False)
+    other: Any = _field(repr=False)
+    other_source: str | None = None
+
+
+@dataclass(frozen=True)
+class ConflictRecord:
+    conflict_id: str
+    household_id: str | None
+    subject_entity: str | None
+    subject_id: str | None
+    status: str | None
+    created_at: str
+    clashes: tuple[ConflictClash, ...]
+    resolution: Mapping[str, str] | None = None
+    resolved_by: str | None = None
+    resolved_at: str | None = None
+
+
+#: how a clashing field is settled (`sync.server.conflicts.Choice`)
+KEEP, OTHER, MERGE = "kept", "other", "merged"
+
+
+@dataclass(frozen=True)
+class FieldDecision:
+    """The decision on one clashing field; `value` only with `merged`."""
+
+    field: str
+    choice: str
+    value: Any = _field(default=None, repr=False)
+
+
 def _day(raw: object) -> date | None:
     if not isinstance(raw, str) or not raw:
         return None
@@ -197,6 +248,7 @@ class SupervisorApi:
     @staticmethod
     def _queue_item(item: Mapping[str, Any]) -> QueueItem:
         check = item.get("eligibility")
+        signature = item.get("device_signature")
         return QueueItem(
             visit_id=str(item["visit_id"]),
             household_id=_opt(item.get("household_id")),
@@ -212,6 +264,13 @@ class SupervisorApi:
                     policy_id=_opt(check.get("policy_id")),
                 )
                 if isinstance(check, Mapping)
+                else None
+            ),
+            signature=(
+                SignatureCheck(
+                    outcome=str(signature["outcome"]), device_id=_opt(signature.get("device_id"))
+                )
+                if isinstance(signature, Mapping)
                 else None
             ),
         )
@@ -420,3 +479,60 @@ class SupervisorApi:
                 )
             )
         return result
+
+    # ------------------------------------------------------------------ conflicts
+
+    @staticmethod
+    def _conflict(raw: Mapping[str, Any]) -> ConflictRecord:
+        resolution = raw.get("resolution")
+        return ConflictRecord(
+            conflict_id=str(raw["id"]),
+            household_id=_opt(raw.get("household_id")),
+            subject_entity=_opt(raw.get("subject_entity")),
+            subject_id=_opt(raw.get("subject_id")),
+            status=_opt(raw.get("status")),
+            created_at=str(raw.get("created_at", "")),
+            clashes=tuple(
+                ConflictClash(
+                    field=str(c["field"]),
+                    kept=c.get("kept"),
+                    other=c.get("other"),
+                    other_source=_opt(c.get("other_source")),
+                )
+                for c in raw.get("clashes", [])
+            ),
+            resolution=(
+                {str(k): str(v) for k, v in resolution.items()}
+                if isinstance(resolution, Mapping)
+                else None
+            ),
+            resolved_by=_opt(raw.get("resolved_by")),
+            resolved_at=_opt(raw.get("resolved_at")),
+        )
+
+    def conflicts(self, cancel: threading.Event | None = None) -> list[ConflictRecord]:
+        """Open field clashes in the supervisor's area."""
+        raw = self._json("GET", "/v1/conflicts", cancel=cancel)
+        return [self._conflict(c) for c in raw.get("conflicts", [])]
+
+    def resolve_conflict(
+        self,
+        conflict_id: str,
+        decisions: Sequence[FieldDecision],
+        note: str = "",
+        cancel: threading.Event | None = None,
+    ) -> ConflictRecord:
+        """Settle every clashing field of a conflict (see `FieldDecision`)."""
+        fields: list[dict[str, Any]] = []
+        for decision in decisions:
+            item: dict[str, Any] = {"field": decision.field, "choice": decision.choice}
+            if decision.choice == MERGE:
+                item["value"] = decision.value
+            fields.append(item)
+        raw = self._json(
+            "POST",
+            f"/v1/conflicts/{conflict_id}/resolve",
+            body={"fields": fields, "note": note},
+            cancel=cancel,
+        )
+        return self._conflict(raw)

@@ -43,6 +43,7 @@ from sync.server.routes import (  # workflow: tasks, reviews, clues
     attachments,
     auth,
     clues,
+    conflicts,
     health,
     households,
     reviews,
@@ -244,6 +245,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         tasks.router,
         reviews.router,
         clues.router,
+        conflicts.router,
     ):
         application.include_router(router)
 

@@ -9,6 +9,8 @@ laptops register themselves with those credentials (`/v1/auth/register-device`).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import random
 from dataclasses import dataclass, field
@@ -17,6 +19,8 @@ from typing import Final
 
 from sqlmodel import Session
 
+from app.crypto.device import DeviceKey
+from app.crypto.visit_signature import attachment_ids, visit_signed_bytes
 from app.demo_data import (
     DemoHousehold,
     generate_households,
@@ -47,6 +51,8 @@ DEMO_PASSWORD: Final = "jiafang-demo-2025"
 DEMO_AGENCY_ID: Final = "demo-agency"
 #: The visit on which the demo laptop result is deliberately off, to show the server's flag.
 _FLAG_DEMO_INDEX: Final = 1
+#: The visit whose content is altered after its device signed it, to show the signature check.
+_TAMPERED_DEMO_INDEX: Final = 3
 
 
 @dataclass(frozen=True)
@@ -175,12 +181,26 @@ def seed_demo(
 
     rng = random.Random(f"jiafang-demo/server-seed/{seed}")
     worker_of = {g: w for w, grids in zip(workers, worker_grids, strict=True) for g in grids}
+    # The seeded visits are signed like a laptop signs them, by a device registered for each
+    # worker (its key derived from the seed: demo data, not a secret).
+    laptops = {w.id: _demo_laptop(session, w, seed) for w in workers}
+    session.flush()
     visited = 0
     for household in made:
         worker = worker_of.get(household.grid_id)
         if worker is None or rng.random() > 0.5:
             continue
-        _store_visit(session, keys, household, worker, workers, seed, flag_demo=visited == 1)
+        _store_visit(
+            session,
+            keys,
+            household,
+            worker,
+            workers,
+            seed,
+            laptops[worker.id],
+            flag_demo=visited == _FLAG_DEMO_INDEX,
+            tamper_demo=visited == _TAMPERED_DEMO_INDEX,
+        )
         visited += 1
     summary.visits = visited
 
@@ -242,6 +262,18 @@ def seed_demo(
     return summary
 
 
+def _demo_laptop(session: Session, worker: User, seed: int) -> tuple[str, DeviceKey]:
+    raw = hashlib.sha256(f"jiafang-demo/device/{seed}/{worker.username}".encode()).digest()
+    key = DeviceKey.from_private_bytes(raw)
+    device = accounts.register_device(
+        session,
+        worker,
+        base64.b64encode(key.public_key).decode("ascii"),
+        name="演示数据 / demo data",
+    )
+    return device.id, key
+
+
 def _store_visit(
     session: Session,
     keys: ServerKeys,
@@ -249,8 +281,10 @@ def _store_visit(
     worker: User,
     workers: list[User],
     seed: int,
+    laptop: tuple[str, DeviceKey],
     *,
     flag_demo: bool,
+    tamper_demo: bool,
 ) -> None:
     """A completed periodic review with the laptop's eligibility result, as a push leaves it
     (accepted, so `synced`)."""
@@ -277,18 +311,31 @@ def _store_visit(
         completed_at=content.ended_at.isoformat(),
         author_id=worker.id,
     )
+    visit_id = uuid7()
     meta, data = split_fields(Entity.VISIT.value, fields)
+    if not attachment_ids(data):  # the seeded visits have no photos on the server
+        device_id, device_key = laptop
+        signed = visit_signed_bytes(
+            visit_id, {**meta, "household_id": household.household_id}, data, []
+        )
+        meta.update(
+            signed_by_device=device_id,
+            device_signature=base64.b64encode(device_key.sign(signed)).decode("ascii"),
+            signature_version=1,
+        )
+        if tamper_demo:
+            data["housing_conditions"] = f"{data.get('housing_conditions', '')}（签名后被改动）"
     visit = record_change(
         session,
         keys,
         entity=Entity.VISIT.value,
-        record_id=uuid7(),
+        record_id=visit_id,
         household_id=household.household_id,
         grid_id=household.grid_id,
         meta=meta,
         data=data,
         buckets=record_buckets(session, household.grid_id, household.household_id),
         actor=Actor(worker.id, None),
-        changed_fields=sorted(fields),
+        changed_fields=sorted({*meta, *data}),
     )
     accept_completed_visit(session, keys, visit)

@@ -74,8 +74,22 @@ RESERVED_FIELDS = frozenset({"id", "entity", "version", "seq", "deleted", "meta"
 #: Visit statuses after which the content is frozen.
 FROZEN_VISIT_STATUSES = frozenset(s.value for s in VisitStatus if s is not VisitStatus.DRAFT)
 
+
+def _from_schema_1(mutation: Mutation) -> Mutation:
+    # Schema 2 only added the device-signature fields of a visit; a schema-1 mutation has none
+    # (its completed visit is recorded as unsigned by `signatures`), and any field of that name
+    # it carried would not be a signature, so it is dropped rather than trusted.
+    changed = {
+        k: v
+        for k, v in mutation.changed.items()
+        if not (mutation.entity == Entity.VISIT and k in _SIGNATURE_FIELDS)
+    }
+    return mutation.model_copy(update={"changed": changed, "schema_version": 2})
+
+
+_SIGNATURE_FIELDS = frozenset({"signed_by_device", "device_signature", "signature_version"})
 #: Schema upgrades: `UPGRADERS[v]` turns a mutation of schema v into one of schema v + 1.
-UPGRADERS: dict[int, Callable[[Mutation], Mutation]] = {}
+UPGRADERS: dict[int, Callable[[Mutation], Mutation]] = {1: _from_schema_1}
 
 
 class _RejectedError(Exception):

@@ -84,7 +84,10 @@ class Laptop:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}", "X-Jiafang-Schema-Version": "1"}
+        return {
+            "Authorization": f"Bearer {self.token}",
+            "X-Jiafang-Schema-Version": str(SCHEMA_VERSION),
+        }
 
 
 # ----------------------------------------------------------------------------- infrastructure

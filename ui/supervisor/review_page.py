@@ -36,7 +36,13 @@ from app.domain import VisitContent, VisitKind, VisitStatus
 from app.errors import JiafangError
 from app.services.review import ReviewDetail, printable_visit_form, review_detail
 from app.services.session import AccountSession
-from sync.client.supervisor import FieldComment, QueueItem, ReviewHistory, SupervisorApi
+from sync.client.supervisor import (
+    FieldComment,
+    QueueItem,
+    ReviewHistory,
+    SignatureCheck,
+    SupervisorApi,
+)
 from ui.jobs import JobContext, JobRunner
 from ui.labels import visit_kind_label, visit_status_label
 from ui.printing import print_visit_form
@@ -49,6 +55,8 @@ logger = logging.getLogger(__name__)
 VISIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FIELD_PATH_ROLE = Qt.ItemDataRole.UserRole + 2
 THUMB_SIZE = 120
+#: the queue column with the server's verdict on the device signature
+SIGNATURE_COLUMN = 5
 #: outcomes of the server's eligibility recomputation (sync.server.recompute.Outcome)
 MATCH, DIFFERS = "match", "differs"
 
@@ -104,8 +112,8 @@ class ReviewQueuePage(QWidget):
         self.title = label(name="Title")
         self.refresh_button = QPushButton()
         self.message_label = label(name="Error", wrap=True)
-        self.queue_table = make_table(["", "", "", "", ""])
-        self.queue_table.setMinimumWidth(330)
+        self.queue_table = make_table(["", "", "", "", "", ""])
+        self.queue_table.setMinimumWidth(420)
 
         self.visit_title = label(name="SectionTitle", wrap=True)
         self.check_label = label(wrap=True)
@@ -173,7 +181,7 @@ class ReviewQueuePage(QWidget):
         splitter.addWidget(self.queue_table)
         splitter.addWidget(detail)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([360, 900])
+        splitter.setSizes([450, 810])
         layout = QVBoxLayout(self)
         layout.addLayout(heading)
         layout.addWidget(self.message_label)
@@ -231,6 +239,7 @@ class ReviewQueuePage(QWidget):
                 self.tr("Kind"),
                 self.tr("Status"),
                 self.tr("Server check"),
+                self.tr("Signature"),
             ]
         )
         self.data_table.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Value")])
@@ -327,17 +336,27 @@ class ReviewQueuePage(QWidget):
                 check_text = self.tr("Agrees")
             else:
                 check_text = self.tr("Differs")
+            signature = item.signature
+            if signature is None:
+                signature_text = self.tr("Not checked")
+            elif signature.verified:
+                signature_text = self.tr("Verified ✔")
+            else:
+                signature_text = self.tr("Not verified")
             values = [
                 item.visit_date.isoformat() if item.visit_date else "",
                 self._heads.get(item.household_id or "", self.tr("(not synced yet)")),
                 _kind_text(item.kind),
                 _status_text(item.status),
                 check_text,
+                signature_text,
             ]
             for column, value in enumerate(values):
                 cell = QTableWidgetItem(value)
                 cell.setData(VISIT_ID_ROLE, item.visit_id)
                 if column == 4 and check is not None and check.outcome == DIFFERS:
+                    cell.setForeground(Qt.GlobalColor.red)
+                if column == SIGNATURE_COLUMN and signature is not None and not signature.verified:
                     cell.setForeground(Qt.GlobalColor.red)
                 table.setItem(row, column, cell)
         table.resizeColumnsToContents()
@@ -437,11 +456,7 @@ class ReviewQueuePage(QWidget):
                     "%1", "、".join(field_label(d) for d in check.differences) or check.outcome
                 )
             )
-        # The server does not yet hand out a visit's device signature; say so rather than
-        # showing a check that did not happen.
-        self.device_signature_label.setText(
-            self.tr("Device signature: not provided by the server, not verified.")
-        )
+        self._show_signature(item.signature if item else None)
         names = {m.member_id: m.name for m in visit.content.members}
         # A row's member is shown by name; the member records' own ids are bookkeeping.
         rows = [
@@ -500,6 +515,50 @@ class ReviewQueuePage(QWidget):
                 text += f"\n    {review.note}"
             self.history_list.addItem(text)
         self.eligibility.set_decision(detail.eligibility)
+
+    def _show_signature(self, check: SignatureCheck | None) -> None:
+        """The server's verdict on the visit's device signature: green when verified, a red
+        warning otherwise (the record may not be what the laptop completed)."""
+        device = (check.device_id if check else None) or self.tr("unknown")
+        if check is not None and check.verified:
+            text = self.tr("Device signature verified ✔ (device %1)").replace("%1", device)
+            name = "Verified"
+        elif check is None:
+            text = self.tr("Device signature: not checked by the server yet.")
+            name = "Muted"
+        elif check.outcome == "invalid":
+            text = self.tr(
+                "Warning: the device signature does not match. This visit may have been altered "
+                "after it was completed on device %1; do not approve it without checking."
+            ).replace("%1", device)
+            name = "Error"
+        elif check.outcome == "unsigned":
+            text = self.tr(
+                "Warning: this visit carries no device signature; it cannot be traced to a laptop."
+            )
+            name = "Error"
+        elif check.outcome == "unknown_device":
+            text = self.tr(
+                "Warning: the visit is signed by device %1, which the server does not know."
+            ).replace("%1", device)
+            name = "Error"
+        else:
+            text = self.tr("Warning: the device signature could not be verified (%1).").replace(
+                "%1", check.outcome
+            )
+            name = "Error"
+        label = self.device_signature_label
+        label.setText(text)
+        if label.objectName() != name:
+            label.setObjectName(name)
+            label.style().unpolish(label)
+            label.style().polish(label)
+
+    @property
+    def signature_status(self) -> tuple[str, bool]:
+        """(the signature line as shown, whether it is shown as a warning)."""
+        label = self.device_signature_label
+        return label.text(), label.objectName() == "Error"
 
     @staticmethod
     def _thumb(data: bytes, caption: str) -> QListWidgetItem:

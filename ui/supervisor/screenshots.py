@@ -101,8 +101,51 @@ class DemoServer:
                             "flag_id": None,
                             "checked_at": now.isoformat(),
                         },
+                        # the fourth visit was altered after it was signed on the laptop
+                        "device_signature": {
+                            "outcome": "invalid" if i == 3 else "verified",
+                            "device_id": "laptop-wangfang-01",
+                            "device_user_id": "demo-worker",
+                            "signature_version": 1,
+                            "checked_at": now.isoformat(),
+                        },
                     }
                     for i, v in enumerate(self.visits[:14])
+                ],
+            }
+        if path == "/v1/conflicts":
+            household = self.session.store.list_households()[0]
+            return {
+                "count": 1,
+                "conflicts": [
+                    {
+                        "id": "conflict-demo-1",
+                        "household_id": household.household_id,
+                        "grid_id": household.grid_id,
+                        "subject_entity": "household",
+                        "subject_id": household.household_id,
+                        "status": "open",
+                        "created_at": (now - timedelta(hours=5)).isoformat(),
+                        "clashes": [
+                            {
+                                "field": "address",
+                                "kept": "幸福街道12号3单元201",
+                                "other": "幸福街道12号3单元202",
+                                "other_source": "incoming",
+                                "other_device_id": "laptop-lijun-02",
+                            },
+                            {
+                                "field": "phone",
+                                "kept": "13800001111",
+                                "other": "13911112222",
+                                "other_source": "incoming",
+                                "other_device_id": "laptop-lijun-02",
+                            },
+                        ],
+                        "resolution": None,
+                        "resolved_by": None,
+                        "resolved_at": None,
+                    }
                 ],
             }
         if path.endswith("/review/start"):
@@ -273,6 +316,21 @@ def take_screenshots(out: Path, language: str = DEFAULT_LANGUAGE) -> list[Path]:
     _settle(lambda: len(detail) >= 2)
     review.tabs.setCurrentIndex(0)
     shots.append(_shot(window, out, "24-review-server-differs"))
+    review.queue_table.selectRow(3)
+    _settle(lambda: len(detail) >= 3)
+    shots.append(_shot(window, out, "24b-review-signature-warning"))
+
+    section.tabs.setCurrentWidget(section.conflicts_page)
+    conflicts_page = section.conflicts_page
+    listed: list[int] = []
+    conflicts_page.conflicts_loaded.connect(listed.append)
+    conflicts_page.refresh()
+    _settle(lambda: bool(listed))
+    conflicts_page.conflicts_table.selectRow(0)
+    conflicts_page.choice_box(0).setCurrentIndex(2)
+    conflicts_page.merged_edit(0).setText("幸福街道12号3单元201（原登记202）")
+    conflicts_page.choice_box(1).setCurrentIndex(1)
+    shots.append(_shot(window, out, "24c-conflicts"))
 
     section.tabs.setCurrentWidget(section.dashboard_page)
     board: list[object] = []

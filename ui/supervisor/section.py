@@ -1,6 +1,7 @@
 """The supervision section of the main window, by role.
 
-- supervisors and administrators: review queue, dashboards, tasks (with exports), spot checks;
+- supervisors and administrators: review queue, conflicts, dashboards, tasks (with exports), spot
+  checks;
 - agency admins: tasks (to split their agency's tasks among staff), no exports;
 - field workers and contractors: their returned visits, to revise with the comments shown.
 
@@ -36,6 +37,7 @@ from sync.client.transport import Answer
 from ui.jobs import JobContext
 from ui.labels import visit_kind_label
 from ui.supervisor.comments import ReviewCommentsBar
+from ui.supervisor.conflicts_page import ConflictsPage
 from ui.supervisor.dashboard_page import DashboardPage
 from ui.supervisor.review_page import ReviewQueuePage
 from ui.supervisor.spotcheck_page import SpotCheckPage
@@ -148,6 +150,7 @@ class SupervisionSection(QObject):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("SupervisionTabs")
         self.review_page = ReviewQueuePage(runner)
+        self.conflicts_page = ConflictsPage(runner)
         self.dashboard_page = DashboardPage(runner)
         self.tasks_page = TasksPage(runner)
         self.spotcheck_page = SpotCheckPage(runner)
@@ -179,6 +182,7 @@ class SupervisionSection(QObject):
     def _pages(self) -> tuple[QWidget, ...]:
         return (
             self.review_page,
+            self.conflicts_page,
             self.dashboard_page,
             self.tasks_page,
             self.spotcheck_page,
@@ -191,6 +195,7 @@ class SupervisionSection(QObject):
         self.tabs.clear()
         if role in REVIEWER_ROLES:
             self.tabs.addTab(self.review_page, "")
+            self.tabs.addTab(self.conflicts_page, "")
             self.tabs.addTab(self.dashboard_page, "")
             self.tabs.addTab(self.tasks_page, "")
             self.tabs.addTab(self.spotcheck_page, "")
@@ -216,6 +221,7 @@ class SupervisionSection(QObject):
             self._role = role
             self._set_tabs(role)
         self.review_page.attach(session if role in REVIEWER_ROLES else None, api)
+        self.conflicts_page.attach(session if role in REVIEWER_ROLES else None, api)
         self.dashboard_page.attach(session if role in REVIEWER_ROLES else None, api)
         self.tasks_page.attach(session, api)
         self.spotcheck_page.attach(api)
@@ -246,6 +252,7 @@ class SupervisionSection(QObject):
             return
         if self._role in REVIEWER_ROLES:
             self.review_page.refresh()
+            self.conflicts_page.refresh()
             self.tasks_page.refresh()
         elif self._role == Role.AGENCY_ADMIN.value:
             self.tasks_page.refresh()
@@ -328,6 +335,7 @@ class SupervisionSection(QObject):
     def retranslate(self) -> None:
         names = {
             self.review_page: self.tr("Reviews"),
+            self.conflicts_page: self.tr("Conflicts"),
             self.dashboard_page: self.tr("Dashboards"),
             self.tasks_page: self.tr("Tasks"),
             self.spotcheck_page: self.tr("Spot checks"),

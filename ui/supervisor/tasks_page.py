@@ -1,5 +1,6 @@
-"""Verification tasks (核查任务): create one from a filter over the region's households, assign it
-to a worker or an agency, split an agency task among staff, close it; the export buttons."""
+"""Verification tasks (核查任务): create one from a filter over the region's households or from an
+imported list (.xlsx/.csv of ID numbers or household ids), assign it to a worker or an agency,
+split an agency task among staff, close it; the export buttons."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
+    QListWidget,
     QPushButton,
     QTableWidgetItem,
     QVBoxLayout,
@@ -33,6 +35,7 @@ from app.services.supervisor_exports import (
     export_ledger,
     export_public_notice,
 )
+from app.services.task_import import TaskList, read_task_list
 from sync.client.supervisor import SupervisorApi, TaskRecord
 from ui.jobs import JobContext, JobRunner
 from ui.labels import visit_kind_label
@@ -56,6 +59,11 @@ def _dialog_path(parent: QWidget, caption: str, suggested: str) -> str:
     return path
 
 
+def _open_list_path(parent: QWidget, caption: str, _suggested: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, caption, "", "Excel / CSV (*.xlsx *.xlsm *.csv)")
+    return path
+
+
 def split_evenly(household_ids: list[str], staff: list[str]) -> dict[str, list[str]]:
     """Deal the households out to the staff in turn (an agency admin's quick split)."""
     shares: dict[str, list[str]] = {user: [] for user in staff}
@@ -69,6 +77,8 @@ class TasksPage(QWidget):
     """The task list came from the server (number of tasks)."""
     task_created = Signal(str)
     """A task was created (its id)."""
+    list_refused = Signal(int)
+    """An imported list had unusable rows (how many); no task was created."""
     export_finished = Signal(str)
     """An export was written (its path)."""
     failed = Signal(str)
@@ -81,6 +91,7 @@ class TasksPage(QWidget):
         self._api: SupervisorApi | None = None
         self._tasks: list[TaskRecord] = []
         self.choose_path: PathChooser = _dialog_path
+        self.choose_list_path: PathChooser = _open_list_path
 
         self.title = label(name="Title")
         self.refresh_button = QPushButton()
@@ -100,6 +111,10 @@ class TasksPage(QWidget):
         self.title_edit = QLineEdit()
         self.create_button = QPushButton()
         self.create_button.setObjectName("Primary")
+        self.import_button = QPushButton()
+        self.problems_list = QListWidget()
+        self.problems_list.setMaximumHeight(110)
+        self.problems_list.hide()
         self._captions = [label() for _ in range(5)]
         form = QGridLayout(self.new_box)
         form.addWidget(self._captions[0], 0, 0)
@@ -115,6 +130,8 @@ class TasksPage(QWidget):
         form.addWidget(self._captions[4], 3, 0)
         form.addWidget(self.title_edit, 3, 1, 1, 2)
         form.addWidget(self.create_button, 3, 3)
+        form.addWidget(self.import_button, 4, 3)
+        form.addWidget(self.problems_list, 5, 0, 1, 4)
 
         self.selected_box = QGroupBox()
         self.staff_edit = QLineEdit()
@@ -153,6 +170,7 @@ class TasksPage(QWidget):
 
         self.refresh_button.clicked.connect(self.refresh)
         self.create_button.clicked.connect(self._on_create_clicked)
+        self.import_button.clicked.connect(self._on_import_clicked)
         self.split_button.clicked.connect(self._on_split_clicked)
         self.close_button.clicked.connect(self._on_close_clicked)
         for kind, button in self.export_buttons.items():
@@ -232,6 +250,13 @@ class TasksPage(QWidget):
         self.assign_combo.addItem(self.tr("An agency (agency id)"), "agency")
         self.assign_combo.setCurrentIndex(max(0, assign))
         self.create_button.setText(self.tr("Create task"))
+        self.import_button.setText(self.tr("Create from a list (.xlsx/.csv)…"))
+        self.import_button.setToolTip(
+            self.tr(
+                "One ID number or household id per row (first column); the task is created "
+                "only when every row names a household of your area."
+            )
+        )
         self.selected_box.setTitle(self.tr("Selected task"))
         self.staff_edit.setPlaceholderText(self.tr("Staff user ids, separated by commas"))
         self.split_button.setText(self.tr("Split among staff"))
@@ -318,7 +343,66 @@ class TasksPage(QWidget):
 
         self._runner.run(create, finished=self._on_created, failed=self._on_failed, name="task")
 
+    def _on_import_clicked(self) -> None:
+        session, api = self._session, self._api
+        assignee = self.assignee_edit.text().strip()
+        if session is None or api is None or not assignee:
+            self._show(self.tr("Choose whom to assign the task to."))
+            return
+        path = self.choose_list_path(self, self.tr("Open a list of ID numbers or households"), "")
+        if not path:
+            return
+        to_user = self.assign_combo.currentData() == "user"
+        kind = str(self.kind_combo.currentData())
+        deadline = self.deadline_edit.date().toPython()
+        title = self.title_edit.text().strip() or Path(path).stem
+        source = Path(path)
+        self.problems_list.clear()
+        self.problems_list.hide()
+
+        def create(ctx: JobContext) -> TaskList | TaskRecord:
+            listed = read_task_list(session, source)
+            if not listed.ok:
+                return listed  # nothing is created while any row is unusable
+            return api.create_task(
+                kind=kind,
+                household_ids=list(listed.household_ids),
+                user_id=assignee if to_user else None,
+                agency_id=None if to_user else assignee,
+                deadline=deadline if isinstance(deadline, date) else None,
+                title=title,
+            )
+
+        self._runner.run(
+            create, finished=self._on_list_done, failed=self._on_failed, name="task-list"
+        )
+
+    def _on_list_done(self, result: TaskList | TaskRecord) -> None:
+        if isinstance(result, TaskRecord):
+            self._on_created(result)
+            return
+        language = current_language()
+        for problem in result.problems:
+            self.problems_list.addItem(problem.message(language))
+        self.problems_list.setVisible(bool(result.problems))
+        self._show(
+            self.tr(
+                "No task was created: %n row(s) of the list cannot be used. Correct them and "
+                "import the list again.",
+                "",
+                len(result.problems),
+            )
+        )
+        self.list_refused.emit(len(result.problems))
+
+    @property
+    def list_problems(self) -> list[str]:
+        """The unusable rows of the last imported list, as shown."""
+        return [self.problems_list.item(i).text() for i in range(self.problems_list.count())]
+
     def _on_created(self, task: TaskRecord) -> None:
+        self.problems_list.clear()
+        self.problems_list.hide()
         self._show(self.tr("Task created with %n household(s).", "", task.households), error=False)
         self.task_created.emit(task.task_id)
         self.refresh()

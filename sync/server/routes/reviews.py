@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain import ReviewDecision
 from sync.protocol import Entity, ErrorBody
-from sync.server import recompute, reviews
+from sync.server import recompute, reviews, signatures
 from sync.server.authz import Principal, buckets_for, visible_record_ids
 from sync.server.bodies import json_body, json_request
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
@@ -72,6 +72,17 @@ class EligibilityCheckPublic(_Model):
     checked_at: datetime
 
 
+class SignatureCheckPublic(_Model):
+    """The server's verification of the visit's device signature (`outcome`: `verified`,
+    `invalid`, `unsigned`, `unknown_device`, `attachment_unknown`, `unsupported_version`)."""
+
+    outcome: str
+    device_id: str | None
+    device_user_id: str | None
+    signature_version: int | None
+    checked_at: datetime
+
+
 class QueueItemPublic(_Model):
     visit_id: str
     household_id: str | None
@@ -81,6 +92,7 @@ class QueueItemPublic(_Model):
     visit_date: str | None
     author_id: str | None
     eligibility: EligibilityCheckPublic | None
+    device_signature: SignatureCheckPublic | None = None
 
 
 class QueuePublic(_Model):
@@ -143,6 +155,16 @@ def check_public(check: recompute.EligibilityCheck) -> EligibilityCheckPublic:
     )
 
 
+def signature_public(check: signatures.VisitSignatureCheck) -> SignatureCheckPublic:
+    return SignatureCheckPublic(
+        outcome=check.outcome,
+        device_id=check.device_id,
+        device_user_id=check.device_user_id,
+        signature_version=check.signature_version,
+        checked_at=check.checked_at,
+    )
+
+
 def review_public(fields: dict[str, Any]) -> ReviewPublic:
     return ReviewPublic(
         id=str(fields["id"]),
@@ -159,9 +181,11 @@ def review_public(fields: dict[str, Any]) -> ReviewPublic:
 @router.get("/reviews/queue", responses=_ERRORS)
 def review_queue(principal: PrincipalDep, session: SessionDep, now: NowDep) -> QueuePublic:
     """Visits in the reviewer's area waiting for a decision, with the server's eligibility
-    check (a `differs` outcome means the laptop's result did not match)."""
+    check (a `differs` outcome means the laptop's result did not match) and its verification
+    of the visit's device signature (anything but `verified` is a warning)."""
     visits = reviews.review_queue(session, principal, now)
     checks = recompute.checks_for(session, [v.id for v in visits])
+    signed = signatures.checks_for(session, [v.id for v in visits])
     items = [
         QueueItemPublic(
             visit_id=v.id,
@@ -172,6 +196,7 @@ def review_queue(principal: PrincipalDep, session: SessionDep, now: NowDep) -> Q
             visit_date=v.meta.get("visit_date"),
             author_id=v.meta.get("author_id"),
             eligibility=check_public(checks[v.id]) if v.id in checks else None,
+            device_signature=signature_public(signed[v.id]) if v.id in signed else None,
         )
         for v in visits
     ]

@@ -71,7 +71,7 @@ def test_each_edit_queues_one_mutation_with_only_changed_fields(store: LocalStor
     assert first.device_id == "laptop-1"
     assert first.base_version == 0
     assert first.op == "upsert"
-    assert first.schema_version == 1
+    assert first.schema_version == 2  # schema 2: completed visits carry a device signature
     assert first.changed["head_name"] == "韩梅"
     assert first.changed["grid_id"] == "g1"
     store.acknowledge(m.mutation_id for m in created)

@@ -45,7 +45,7 @@ def test_every_request_carries_explicit_timeouts_and_versions() -> None:
     config = ClientConfig(server_url="https://s", connect_timeout_s=3, read_timeout_s=20)
     transport = Transport(config)
     assert config.timeout == (3, 20)
-    assert transport.session.headers["X-Jiafang-Schema-Version"] == "1"
+    assert transport.session.headers["X-Jiafang-Schema-Version"] == "2"
     assert transport.session.verify is True and transport.session.trust_env is False
     transport.close()
 

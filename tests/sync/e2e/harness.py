@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlmodel import Session
 
-from app.crypto import KdfParams
+from app.crypto import DeviceKey, KdfParams
 from app.domain import (
     Finding,
     HouseholdContent,
@@ -343,7 +343,10 @@ class Laptop:
         cls, server: LiveServer, user: str, folder: Path, *, ca_bundle: str | None = None
     ) -> Laptop:
         config = ClientConfig(server_url=server.url, ca_bundle=ca_bundle)
-        pair = register_device(config, user, PASSWORD, new_public_key(), name=user)
+        # The laptop keeps the private half of the key it registers: it signs completed visits.
+        device_key = DeviceKey.generate()
+        public_key = base64.b64encode(device_key.public_key).decode()
+        pair = register_device(config, user, PASSWORD, public_key, name=user)
         laptop = cls(user=user, folder=folder, server_url=server.url, device_id=pair.device_id)
         laptop.store = LocalStore.create(
             folder / "store.sqlite3",
@@ -351,6 +354,7 @@ class Laptop:
             user_id=pair.user_id,
             device_id=pair.device_id,
             kdf=KdfParams.for_tests(),
+            device_key=device_key,
         )
         (folder / "profile.json").write_text(
             f'{{"account": "{user}", "server_url": "{server.url}"}}', encoding="utf-8"

@@ -273,7 +273,12 @@ def test_seed_demo_gives_a_working_demo_server(
             tasks = client.get("/v1/tasks", headers=contractor).json()["tasks"]
             assert any(t["assignee_user_id"] is not None and t["households"] > 0 for t in tasks)
             supervisor = login("demo-supervisor")
-            assert client.get("/v1/reviews/queue", headers=supervisor).json()["count"] > 0
+            queue = client.get("/v1/reviews/queue", headers=supervisor).json()
+            assert queue["count"] > 0
+            # Seeded visits carry device signatures; one was altered after signing, on purpose.
+            outcomes = [v["device_signature"]["outcome"] for v in queue["visits"]]
+            assert outcomes.count("invalid") == 1
+            assert outcomes.count("verified") == len(outcomes) - 1
             flags = client.get("/v1/eligibility-flags", headers=supervisor).json()
             assert flags["count"] == 1  # the demo's deliberately wrong laptop result
             assert client.get("/v1/clues", headers=supervisor).json()["count"] > 0

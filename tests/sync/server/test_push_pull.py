@@ -367,7 +367,7 @@ def test_concurrent_pushes_through_two_servers_and_a_puller_converge(world: Worl
 def test_older_schema_mutations_are_upgraded_and_the_client_told_to_upgrade(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With schema 2 current, a schema-1 mutation is upgraded (here: a renamed field) and applied;
+    """With schema 3 current, a schema-2 mutation is upgraded (here: a renamed field) and applied;
     the answer asks the laptop to upgrade."""
     from sync import protocol
     from sync.server import push as push_module
@@ -376,15 +376,15 @@ def test_older_schema_mutations_are_upgraded_and_the_client_told_to_upgrade(
         changed = dict(mutation.changed)
         if "mobile" in changed:
             changed["phone"] = changed.pop("mobile")
-        return mutation.model_copy(update={"changed": changed, "schema_version": 2})
+        return mutation.model_copy(update={"changed": changed, "schema_version": 3})
 
-    monkeypatch.setattr(push_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(push_module, "SUPPORTED_SCHEMA_VERSIONS", frozenset({1, 2}))
-    monkeypatch.setitem(push_module.UPGRADERS, 1, rename_mobile)
+    monkeypatch.setattr(push_module, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(push_module, "SUPPORTED_SCHEMA_VERSIONS", frozenset({1, 2, 3}))
+    monkeypatch.setitem(push_module.UPGRADERS, 2, rename_mobile)
     old = world.mutation(
         "fw_a", "household", world.ids["H1"], {"mobile": "13700000000"}, base_version=1
     )
-    assert old["schema_version"] == protocol.SCHEMA_VERSION == 1
+    assert old["schema_version"] == protocol.SCHEMA_VERSION == 2
     body = world.push("fw_a", [old])
     assert body["results"][0]["status"] == "applied"
     assert body["upgrade_required"] is True

@@ -1,0 +1,222 @@
+"""Device signatures of completed visits, verified when the visit reaches the server (DESIGN §3).
+
+A laptop signs each completed visit (`app.crypto.visit_signature`) with the Ed25519 key it
+registered; the signature, the signing device and the signed-bytes version travel in the visit's
+plaintext fields. When a visit first arrives finished, this module — a side effect of visit
+changes in `records.SIDE_EFFECTS`, inside the push's transaction — rebuilds the signed bytes from
+the record as the server now holds it and the content hashes of the attachments it names, and
+verifies them against the public key registered for that device. One `visit_signature_check`
+row per visit records the outcome; anything but `verified` is also written to the audit log.
+
+Accept and flag, not reject. A visit whose signature does not verify is still stored: rejecting
+it would leave it quarantined on the laptop where no supervisor sees it, and the record would
+never reach review. It is stored with its failed check instead, the review queue shows the
+outcome in red next to the visit, and the audit log names the visit and device. An approval is
+the supervisor's informed decision, not the server's silent one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from app.crypto.device import SignatureInvalidError, verify_signature
+from app.crypto.visit_signature import (
+    SUPPORTED_SIGNED_BYTES_VERSIONS,
+    attachment_ids,
+    visit_signed_bytes,
+)
+from app.domain import VisitStatus
+from sync.protocol import Entity
+from sync.server.audit import AuditEvent, record_event
+from sync.server.crypto import ServerKeys
+from sync.server.models import Device, SyncRecord, UTCDateTime, utcnow
+from sync.server.records import PREFETCHERS, SIDE_EFFECTS
+
+logger = logging.getLogger(__name__)
+
+FINISHED: Final = frozenset(s.value for s in VisitStatus if s is not VisitStatus.DRAFT)
+
+
+class SignatureOutcome:
+    VERIFIED: Final = "verified"
+    INVALID: Final = "invalid"  # the record is not what the device signed (or another key)
+    UNSIGNED: Final = "unsigned"  # no signature (an older app, or a store without a key)
+    UNKNOWN_DEVICE: Final = "unknown_device"  # no registered device of that id
+    ATTACHMENT_UNKNOWN: Final = "attachment_unknown"  # a named photo/signature is not here
+    UNSUPPORTED_VERSION: Final = "unsupported_version"
+
+
+class VisitSignatureCheck(SQLModel, table=True):
+    """The verification of one visit's device signature (a finished visit never changes)."""
+
+    __tablename__ = "visit_signature_check"
+
+    visit_id: str = Field(primary_key=True, max_length=64)
+    household_id: str | None = Field(default=None, index=True, max_length=64)
+    visit_version: int
+    checked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    outcome: str = Field(max_length=32, index=True)
+    #: the device the visit names as its signer (None: unsigned)
+    device_id: str | None = Field(default=None, max_length=64)
+    #: the user that device is registered to
+    device_user_id: str | None = Field(default=None, max_length=64)
+    signature_version: int | None = None
+
+
+_CHECKED = "jiafang_signature_checked"
+_UNCHECKED = "jiafang_signature_unchecked"
+
+
+def _attachment_shas(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    """sha256 by attachment id, including attachment records staged earlier in this push."""
+    wanted = set(ids)
+    found: dict[str, str] = {}
+    for obj in session.new:
+        if isinstance(obj, SyncRecord) and obj.entity == Entity.ATTACHMENT and obj.id in wanted:
+            sha = obj.meta.get("sha256")
+            if isinstance(sha, str) and not obj.deleted:
+                found[obj.id] = sha
+    rest = sorted(wanted - set(found))
+    if rest:
+        with session.no_autoflush:
+            for row in session.exec(
+                select(SyncRecord).where(
+                    SyncRecord.entity == Entity.ATTACHMENT.value, col(SyncRecord.id).in_(rest)
+                )
+            ):
+                sha = row.meta.get("sha256")
+                if isinstance(sha, str) and not row.deleted:
+                    found[row.id] = sha
+    return found
+
+
+def check_visit(session: Session, visit: SyncRecord, data: dict[str, Any]) -> VisitSignatureCheck:
+    """Verify one finished visit's device signature and record the outcome."""
+    meta = visit.meta
+    raw_signature = meta.get("device_signature")
+    device_id = meta.get("signed_by_device")
+    version = meta.get("signature_version")
+    check = VisitSignatureCheck(
+        visit_id=visit.id,
+        household_id=visit.household_id,
+        visit_version=visit.version,
+        outcome=SignatureOutcome.VERIFIED,
+        device_id=device_id if isinstance(device_id, str) else None,
+        signature_version=version if isinstance(version, int) else None,
+    )
+    if not isinstance(raw_signature, str) or not isinstance(device_id, str):
+        check.outcome = SignatureOutcome.UNSIGNED
+    elif not isinstance(version, int) or version not in SUPPORTED_SIGNED_BYTES_VERSIONS:
+        check.outcome = SignatureOutcome.UNSUPPORTED_VERSION
+    else:
+        with session.no_autoflush:
+            device = session.get(Device, device_id)
+        ids = attachment_ids(data)
+        shas = _attachment_shas(session, ids)
+        if device is None:
+            check.outcome = SignatureOutcome.UNKNOWN_DEVICE
+        elif any(i not in shas for i in ids):
+            check.device_user_id = device.user_id
+            check.outcome = SignatureOutcome.ATTACHMENT_UNKNOWN
+        else:
+            check.device_user_id = device.user_id
+            fields = {**meta, "household_id": visit.household_id}
+            signed = visit_signed_bytes(
+                visit.id, fields, data, [shas[i] for i in ids], version=version
+            )
+            try:
+                verify_signature(
+                    base64.b64decode(device.public_key),
+                    signed,
+                    base64.b64decode(raw_signature, validate=True),
+                )
+            except (SignatureInvalidError, binascii.Error, ValueError):
+                check.outcome = SignatureOutcome.INVALID
+    session.add(check)
+    if check.outcome != SignatureOutcome.VERIFIED:
+        logger.warning("visit signature not verified: %s", check.outcome)
+        record_event(
+            session,
+            AuditEvent(
+                action="signature_flag",
+                user_id=None,
+                device_id=check.device_id,
+                entity=Entity.VISIT.value,
+                entity_id=visit.id,
+                household_id=visit.household_id,
+                detail={"outcome": check.outcome, "version": visit.version},
+            ),
+        )
+    return check
+
+
+def _on_visit_change(
+    session: Session, _keys: ServerKeys, record: SyncRecord, data: dict[str, Any]
+) -> None:
+    if record.deleted or record.meta.get("status") not in FINISHED:
+        return
+    checked: set[str] = session.info.setdefault(_CHECKED, set())
+    if record.id in checked:
+        return
+    # Like the eligibility recomputation: only the first finished version is checked (later
+    # versions of a finished visit are status moves); the lookup must not flush.
+    unchecked: set[str] = session.info.get(_UNCHECKED, set())
+    if record.version > 1 and record.id not in unchecked:
+        with session.no_autoflush:
+            if session.get(VisitSignatureCheck, record.id) is not None:
+                checked.add(record.id)
+                return
+    check_visit(session, record, data)
+    checked.add(record.id)
+
+
+@event.listens_for(OrmSession, "after_commit")
+@event.listens_for(OrmSession, "after_rollback")
+def _forget(session: OrmSession) -> None:
+    session.info.pop(_CHECKED, None)
+    session.info.pop(_UNCHECKED, None)
+
+
+def _prefetch_checks(session: Session, existing: list[SyncRecord]) -> None:
+    visit_ids = sorted({r.id for r in existing if r.entity == Entity.VISIT})
+    if not visit_ids:
+        return
+    done = set(
+        session.exec(
+            select(VisitSignatureCheck.visit_id).where(
+                col(VisitSignatureCheck.visit_id).in_(visit_ids)
+            )
+        )
+    )
+    session.info.setdefault(_CHECKED, set()).update(done)
+    session.info.setdefault(_UNCHECKED, set()).update(set(visit_ids) - done)
+
+
+def register() -> None:
+    """Hook the verification into the write path of visits (idempotent)."""
+    effects = SIDE_EFFECTS.setdefault(Entity.VISIT, [])
+    if _on_visit_change not in effects:
+        effects.append(_on_visit_change)
+    if _prefetch_checks not in PREFETCHERS:
+        PREFETCHERS.append(_prefetch_checks)
+
+
+register()
+
+
+def checks_for(session: Session, visit_ids: list[str]) -> dict[str, VisitSignatureCheck]:
+    if not visit_ids:
+        return {}
+    rows = session.exec(
+        select(VisitSignatureCheck).where(col(VisitSignatureCheck.visit_id).in_(sorted(visit_ids)))
+    ).all()
+    return {r.visit_id: r for r in rows}

@@ -1,0 +1,77 @@
+"""The server's record of each completed visit's device signature: unsigned and forged ones are
+stored, flagged in the review queue and written to the audit log (verified ones: see
+tests/sync/e2e/test_visit_signatures.py, signed by a real laptop store over loopback)."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+
+from sqlmodel import col, select
+
+from sync.server.models import AuditEntry
+from tests.sync.server.conftest import World
+from tests.sync.server.test_tasks import visit_fields
+
+
+def _queue_signature(world: World, visit_id: str) -> dict[str, object] | None:
+    queue = world.get("sup_1", "/v1/reviews/queue").json()["visits"]
+    [item] = [v for v in queue if v["visit_id"] == visit_id]
+    signature: dict[str, object] | None = item["device_signature"]
+    return signature
+
+
+def _flagged(world: World) -> list[str | None]:
+    with world.session() as session:
+        rows = session.exec(
+            select(AuditEntry).where(col(AuditEntry.action) == "signature_flag")
+        ).all()
+    return [r.entity_id for r in rows]
+
+
+def test_a_schema_1_visit_is_upgraded_and_recorded_as_unsigned(world: World) -> None:
+    visit_id = str(uuid.uuid4())
+    household = world.ids["H1"]
+    old = world.mutation(
+        "fw_a",
+        "visit",
+        visit_id,
+        # An old app knows nothing of signatures; a field of that name is not trusted.
+        {**visit_fields(household), "device_signature": "AAAA", "signed_by_device": "x"},
+        household_id=household,
+    )
+    old["schema_version"] = 1
+    body = world.push("fw_a", [old])
+    assert body["results"][0]["status"] == "applied"
+    assert body["upgrade_required"] is True
+    signature = _queue_signature(world, visit_id)
+    assert signature is not None and signature["outcome"] == "unsigned"
+    assert _flagged(world) == [visit_id]
+
+
+def test_a_forged_signature_is_accepted_but_flagged_invalid(world: World) -> None:
+    visit_id = str(uuid.uuid4())
+    household = world.ids["H1"]
+    forged = base64.b64encode(b"\x01" * 64).decode()
+    fields = {
+        **visit_fields(household),
+        "signed_by_device": world.accounts["fw_a"].device_id,
+        "device_signature": forged,
+        "signature_version": 1,
+    }
+    body = world.push(
+        "fw_a", [world.mutation("fw_a", "visit", visit_id, fields, household_id=household)]
+    )
+    assert body["results"][0]["status"] == "applied"
+    signature = _queue_signature(world, visit_id)
+    assert signature is not None
+    assert signature["outcome"] == "invalid"
+    assert signature["device_id"] == world.accounts["fw_a"].device_id
+    assert signature["device_user_id"] == world.accounts["fw_a"].user_id
+    assert _flagged(world) == [visit_id]
+    # A later status move does not check (or flag) the visit again.
+    response = world.client.post(
+        f"/v1/visits/{visit_id}/review/start", headers=world.accounts["sup_1"].headers
+    )
+    assert response.status_code == 200
+    assert _flagged(world) == [visit_id]
