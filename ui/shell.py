@@ -634,9 +634,9 @@ class MainWindow(QMainWindow):
         session = self.session
         if session is None:
             return
-        who = "household" if signer == "household" else session.profile.user_id
+        # The signer is "household" or the account of the visitor whose pad it was.
         self.runner.run(
-            lambda ctx: session.add_signature(visit_id, who, png),
+            lambda ctx: session.add_signature(visit_id, signer, png),
             finished=self._on_attachments_added,
             failed=self._on_visit_job_failed,
             name="signature",

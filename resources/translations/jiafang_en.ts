@@ -59,14 +59,6 @@
             <translation>Kind of visit</translation>
         </message>
         <message>
-            <source>Visitor 1</source>
-            <translation>Visitor 1</translation>
-        </message>
-        <message>
-            <source>Visitor 2</source>
-            <translation>Visitor 2</translation>
-        </message>
-        <message>
             <source>Started</source>
             <translation>Started</translation>
         </message>
@@ -79,8 +71,16 @@
             <translation>People present</translation>
         </message>
         <message>
-            <source>Account of the second visitor</source>
-            <translation>Account of the second visitor</translation>
+            <source>Visitor %1</source>
+            <translation>Visitor %1</translation>
+        </message>
+        <message>
+            <source>Account of another visitor</source>
+            <translation>Account of another visitor</translation>
+        </message>
+        <message>
+            <source>Add visitor</source>
+            <translation>Add visitor</translation>
         </message>
         <message>
             <source>Names, separated by commas</source>
@@ -1093,6 +1093,7 @@ Monthly benefit %2 yuan</translation>
         <name>PhotosStep</name>
         <message>
             <source>Photos</source>
+            <extracomment>by signer: "household" or a visitor's account as entered in the basics step the visitors listed in the basics step, in order ("" for a slot not filled in yet)</extracomment>
             <translation>Photos</translation>
         </message>
         <message>
@@ -1112,16 +1113,28 @@ Monthly benefit %2 yuan</translation>
             <translation>Signature of the household</translation>
         </message>
         <message>
-            <source>Signature of the visitor</source>
-            <translation>Signature of the visitor</translation>
-        </message>
-        <message>
             <source>Keep signature</source>
             <translation>Keep signature</translation>
         </message>
         <message>
             <source>Clear</source>
             <translation>Clear</translation>
+        </message>
+        <message>
+            <source>Signature of visitor %1</source>
+            <translation>Signature of visitor %1</translation>
+        </message>
+        <message>
+            <source>Visitor %1: enter their account in step 1 to sign here.</source>
+            <translation>Visitor %1: enter their account in step 1 to sign here.</translation>
+        </message>
+        <message>
+            <source>the household</source>
+            <translation>the household</translation>
+        </message>
+        <message>
+            <source>Still to sign and keep: %1</source>
+            <translation>Still to sign and keep: %1</translation>
         </message>
         <message>
             <source>Signed</source>
@@ -2247,6 +2260,13 @@ Monthly benefit %2 yuan</translation>
             <translation>
                 <numerusform>%n field to correct</numerusform>
                 <numerusform>%n fields to correct</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n signature(s) missing</source>
+            <translation>
+                <numerusform>%n signature missing</numerusform>
+                <numerusform>%n signatures missing</numerusform>
             </translation>
         </message>
     </context>

@@ -59,14 +59,6 @@
         <translation>走访类型</translation>
     </message>
     <message>
-        <source>Visitor 1</source>
-        <translation>走访人 1</translation>
-    </message>
-    <message>
-        <source>Visitor 2</source>
-        <translation>走访人 2</translation>
-    </message>
-    <message>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
@@ -79,8 +71,16 @@
         <translation>在场人员</translation>
     </message>
     <message>
-        <source>Account of the second visitor</source>
-        <translation>第二名走访人的账号</translation>
+        <source>Visitor %1</source>
+        <translation>走访人 %1</translation>
+    </message>
+    <message>
+        <source>Account of another visitor</source>
+        <translation>另一名走访人的账号</translation>
+    </message>
+    <message>
+        <source>Add visitor</source>
+        <translation>添加走访人</translation>
     </message>
     <message>
         <source>Names, separated by commas</source>
@@ -1093,6 +1093,7 @@ Monthly benefit %2 yuan</source>
     <name>PhotosStep</name>
     <message>
         <source>Photos</source>
+        <extracomment>by signer: &quot;household&quot; or a visitor&apos;s account as entered in the basics step the visitors listed in the basics step, in order (&quot;&quot; for a slot not filled in yet)</extracomment>
         <translation>照片</translation>
     </message>
     <message>
@@ -1112,16 +1113,28 @@ Monthly benefit %2 yuan</source>
         <translation>被访家庭签名</translation>
     </message>
     <message>
-        <source>Signature of the visitor</source>
-        <translation>走访人签名</translation>
-    </message>
-    <message>
         <source>Keep signature</source>
         <translation>保存签名</translation>
     </message>
     <message>
         <source>Clear</source>
         <translation>清除</translation>
+    </message>
+    <message>
+        <source>Signature of visitor %1</source>
+        <translation>走访人 %1 签名</translation>
+    </message>
+    <message>
+        <source>Visitor %1: enter their account in step 1 to sign here.</source>
+        <translation>走访人 %1：在第 1 步填写其账号后在此签名。</translation>
+    </message>
+    <message>
+        <source>the household</source>
+        <translation>被访家庭</translation>
+    </message>
+    <message>
+        <source>Still to sign and keep: %1</source>
+        <translation>尚未签名并保存：%1</translation>
     </message>
     <message>
         <source>Signed</source>
@@ -2238,6 +2251,12 @@ Monthly benefit %2 yuan</source>
         <source>%n field(s) to correct</source>
         <translation>
             <numerusform>%n 处需要修改</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signature(s) missing</source>
+        <translation>
+            <numerusform>还缺 %n 个签名</numerusform>
         </translation>
     </message>
 </context>

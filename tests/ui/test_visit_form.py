@@ -9,14 +9,18 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from app.domain import VisitStatus
+from app.domain import Role, VisitStatus
+from app.exports.visit_form import build_visit_form
 from app.services.profiles import ProfileInfo
+from app.services.review import printable_visit_form
 from tests.ui.conftest import PASSWORD
+from ui.printing import print_visit_form
 from ui.shell import MainWindow
 from ui.widgets.signature_pad import SignaturePad
 from ui.widgets.visit_form import VisitFormPage
@@ -108,9 +112,23 @@ def test_eligibility_updates_as_incomes_are_entered(qtbot: QtBot, window: MainWi
     assert form.eligibility.reasons_list.count() > 0
 
 
+def _sign_all(qtbot: QtBot, window: MainWindow, form: VisitFormPage) -> None:
+    """Every pad of the signatures step drawn on and kept: the household and each visitor."""
+    photos = form.photos
+    for signer in photos.signers:
+        _sign(photos.pads[signer])
+        with qtbot.wait_signal(window.visit_saved, timeout=10_000):
+            qtbot.mouseClick(photos.keep_buttons[signer], Qt.MouseButton.LeftButton)
+    qtbot.wait_until(
+        lambda: all(photos.signed_labels[s].text() == "已签名" for s in photos.signers),
+        timeout=5_000,
+    )
+
+
 def test_completing_a_visit_checks_notice_and_finding(qtbot: QtBot, window: MainWindow) -> None:
     form = _start_visit(qtbot, window)
     qtbot.keyClicks(form.basics.visitor_edits[1], "user-lijun")
+    _sign_all(qtbot, window, form)
     form.go_to_step(7)
     with qtbot.wait_signal(window.visit_failed, timeout=5_000) as failed:
         qtbot.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
@@ -192,6 +210,7 @@ def test_a_clue_is_resolved_through_a_clue_check_visit(qtbot: QtBot, window: Mai
     form = window.workspace.visit_form
     assert form.basics.kind_combo.currentData() == "clue_check"
     form.basics.visitor_edits[1].setText("user-lijun")
+    _sign_all(qtbot, window, form)
     form.go_to_step(7)
     form.finding.notice_check.setChecked(True)
     form.finding.finding_combo.setCurrentIndex(form.finding.finding_combo.findData("ineligible"))
@@ -267,3 +286,59 @@ def test_photos_and_signatures_are_added_and_survive_saving(
     assert [s.signer for s in stored.signatures] == ["household"]
     jpeg = window.session.attachment_bytes(stored.photo_ids[0])
     assert dict(Image.open(io.BytesIO(jpeg)).getexif()) == {}
+
+
+def test_every_visitor_and_the_household_sign_before_completing(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    form = _start_visit(qtbot, window)
+    photos = form.photos
+    assert window.session is not None
+    worker = window.session.profile.user_id
+    # Only the worker is listed so far: their pad, the household's, and a slot for visitor 2.
+    assert photos.signers == ["household", worker]
+    assert [p.text() for p in photos._placeholders] == ["走访人 2：在第 1 步填写其账号后在此签名。"]
+    qtbot.keyClicks(form.basics.visitor_edits[1], "user-lijun")
+    qtbot.mouseClick(form.basics.add_visitor_button, Qt.MouseButton.LeftButton)
+    assert len(form.basics.visitor_edits) == 3
+    qtbot.keyClicks(form.basics.visitor_edits[2], "user-zhaomin")
+    assert photos.signers == ["household", worker, "user-lijun", "user-zhaomin"]
+    assert all(photos.pads[s].isVisibleTo(photos) for s in photos.signers)
+    assert photos.pad_labels["user-zhaomin"].text() == "走访人 user-zhaomin 签名"
+
+    form.go_to_step(7)
+    form.finding.notice_check.setChecked(True)
+    form.finding.finding_combo.setCurrentIndex(form.finding.finding_combo.findData("eligible"))
+    # Only the household and the worker sign: completing is refused, naming who is missing.
+    for signer in ("household", worker):
+        _sign(photos.pads[signer])
+        with qtbot.wait_signal(window.visit_saved, timeout=10_000):
+            qtbot.mouseClick(photos.keep_buttons[signer], Qt.MouseButton.LeftButton)
+    form.go_to_step(7)
+    with qtbot.assert_not_emitted(form.complete_requested):
+        qtbot.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
+    assert form.pages.currentIndex() == 6
+    assert photos.signatures_error.isVisible()
+    assert "user-lijun" in photos.signatures_error.text()
+    assert "user-zhaomin" in photos.signatures_error.text()
+    assert form.problems_label.text() == "还缺 2 个签名"
+
+    _sign_all(qtbot, window, form)
+    assert not photos.signatures_error.isVisible()
+    visit_id = form.visit_id
+    with qtbot.wait_signal(window.visit_completed, timeout=10_000):
+        qtbot.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
+    stored = window.session.visit(visit_id)
+    assert stored.status is VisitStatus.COMPLETED
+    assert sorted(s.signer for s in stored.content.signatures) == sorted(
+        ["household", worker, "user-lijun", "user-zhaomin"]
+    )
+
+    # The printed form shows every signature under its signer.
+    printable = printable_visit_form(window.session, visit_id)
+    document = build_visit_form(printable)
+    assert len(document.images) == 4
+    pdf = print_visit_form(printable, tmp_path / "form.pdf", role=Role.FIELD_WORKER)
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
+    for label_text in ("被访家庭", f"走访人{worker}", "走访人user-lijun", "走访人user-zhaomin"):
+        assert label_text in text
