@@ -239,6 +239,8 @@ class MainWindow(QMainWindow):
             sync.sync_finished.connect(self._on_sync_finished)
         #: reviews, dashboards, tasks, spot checks by role; returned visits for authors
         self.supervision = install_supervision(self)
+        # A returned visit opened from Home starts its revision, with the comments shown.
+        self.workspace.home_page.returned_visit_activated.connect(self.supervision.revise)
         self.retranslate()
 
     # -- screens -----------------------------------------------------------------------------
@@ -445,10 +447,11 @@ class MainWindow(QMainWindow):
             return
 
         def load(ctx: JobContext) -> _Loaded:
+            home = session.home()
             return _Loaded(
                 session.households(),
-                session.home(),
-                session.open_clues(),
+                home,
+                list(home.open_clues),
                 _recovered_draft(session) if recover_drafts else None,
                 session.sync_counts(),
                 session.conflict_items(),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
-from app.domain import AssistanceCategory, ClueKind, ClueStatus, HouseholdStatus
+from app.domain import AssistanceCategory, ClueKind, ClueStatus, HouseholdStatus, VisitKind
 from app.models.views import ClueView, HouseholdView, MemberView, VisitView
 from app.policy.decision import EligibilityDecision
 
@@ -116,6 +116,21 @@ class TaskItem:
 
 
 @dataclass(frozen=True)
+class ReturnedVisitItem:
+    """A visit a reviewer sent back to this laptop's author, waiting for its correction."""
+
+    visit_id: str
+    household_id: str
+    kind: VisitKind
+    visit_date: date | None
+    revision: int
+    #: how many comments the reviewer pinned to fields in the return
+    comment_count: int
+    head_name: str = field(default="", repr=False)
+    address: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
 class HomeSummary:
     """The home screen's counts and lists for the signed-in worker."""
 
@@ -125,6 +140,10 @@ class HomeSummary:
     open_clue_count: int
     #: open tasks, earliest deadline first
     tasks: tuple[TaskItem, ...] = ()
+    #: returned visits without a revision yet, oldest visit first
+    returned: tuple[ReturnedVisitItem, ...] = ()
+    #: the open clues (the clue ledger's rows), oldest first
+    open_clues: tuple[ClueListItem, ...] = ()
 
 
 @dataclass(frozen=True)

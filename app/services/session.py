@@ -32,7 +32,7 @@ from app.domain import (
     VisitStatus,
 )
 from app.errors import PolicyError, StoreError, ValidationError, WrongPasswordError
-from app.models.views import DraftRecovery, HouseholdSummary, TaskView, VisitView
+from app.models.views import DraftRecovery, HouseholdSummary, ReviewView, TaskView, VisitView
 from app.policy.decision import EligibilityDecision
 from app.policy.engine import evaluate_visit
 from app.policy.loader import policy_in_force
@@ -48,6 +48,7 @@ from app.services.readmodels import (
     HouseholdFile,
     HouseholdListItem,
     RejectedItem,
+    ReturnedVisitItem,
     TaskItem,
     looks_like_id_number,
 )
@@ -339,12 +340,35 @@ class AccountSession:
         on = on or date.today()
         due = self._store.list_households(review_due_by=on + timedelta(days=REVIEW_HORIZON_DAYS))
         due.sort(key=lambda s: (s.next_review or date.max, s.household_id))
+        clues = self.open_clues()
         return HomeSummary(
             household_count=self._store.household_count(),
             reviews_due=tuple(_list_item(s, 0) for s in due),
-            open_clue_count=len(self._store.list_clues(status=ClueStatus.OPEN)),
+            open_clue_count=len(clues),
             tasks=tuple(self._task_item(t) for t in self._store.list_tasks(status=TaskStatus.OPEN)),
+            returned=tuple(self.returned_items()),
+            open_clues=tuple(clues),
         )
+
+    def returned_items(self) -> list[ReturnedVisitItem]:
+        """Visits a reviewer sent back that have no revision yet, with the comment count."""
+        items = []
+        for visit in self._store.list_visits_with_status(VisitStatus.RETURNED):
+            household = self._store.get_household(visit.household_id)
+            comments = latest_return_comments(self._store.list_reviews(visit.visit_id))
+            items.append(
+                ReturnedVisitItem(
+                    visit_id=visit.visit_id,
+                    household_id=visit.household_id,
+                    kind=visit.kind,
+                    visit_date=visit.visit_date,
+                    revision=visit.revision,
+                    comment_count=len(comments),
+                    head_name=household.content.head_name,
+                    address=household.content.address,
+                )
+            )
+        return items
 
     def _task_item(self, task: TaskView) -> TaskItem:
         household_ids = tuple(str(h) for h in task.data.get("household_ids", []) or [])
@@ -585,6 +609,19 @@ def _show(value: object) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def latest_return_comments(reviews: list[ReviewView]) -> list[dict[str, str]]:
+    """The field comments of the latest `returned` decision among a visit's reviews."""
+    returned = [r for r in reviews if r.decision.value == "returned"]
+    if not returned:
+        return []
+    latest = max(returned, key=lambda r: (str(r.data.get("decided_at", "")), r.review_id))
+    return [
+        {"field": str(c.get("field", "")), "comment": str(c.get("comment", ""))}
+        for c in latest.data.get("comments", [])
+        if isinstance(c, dict) and c.get("field")
+    ]
 
 
 def _list_item(summary: HouseholdSummary, open_clues: int) -> HouseholdListItem:

@@ -390,6 +390,30 @@ Monthly benefit %2 yuan</translation>
             <translation>Reviews falling due</translation>
         </message>
         <message>
+            <source>Returned for correction</source>
+            <translation>Returned for correction</translation>
+        </message>
+        <message>
+            <source>Visit date</source>
+            <translation>Visit date</translation>
+        </message>
+        <message>
+            <source>Comments</source>
+            <translation>Comments</translation>
+        </message>
+        <message>
+            <source>Found on</source>
+            <translation>Found on</translation>
+        </message>
+        <message>
+            <source>Clue</source>
+            <translation>Clue</translation>
+        </message>
+        <message>
+            <source>Member</source>
+            <translation>Member</translation>
+        </message>
+        <message>
             <source>My tasks</source>
             <translation>My tasks</translation>
         </message>
@@ -400,6 +424,13 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Task</source>
             <translation>Task</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n comment(s)</source>
+            <translation>
+                <numerusform>%n comment</numerusform>
+                <numerusform>%n comments</numerusform>
+            </translation>
         </message>
         <message>
             <source>Kind</source>

@@ -390,6 +390,30 @@ Monthly benefit %2 yuan</source>
         <translation>即将到期的复核</translation>
     </message>
     <message>
+        <source>Returned for correction</source>
+        <translation>退回待修改</translation>
+    </message>
+    <message>
+        <source>Visit date</source>
+        <translation>走访日期</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <source>Found on</source>
+        <translation>发现日期</translation>
+    </message>
+    <message>
+        <source>Clue</source>
+        <translation>线索</translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation>成员</translation>
+    </message>
+    <message>
         <source>My tasks</source>
         <translation>我的核查任务</translation>
     </message>
@@ -400,6 +424,12 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Task</source>
         <translation>任务</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n comment(s)</source>
+        <translation>
+            <numerusform>%n 条意见</numerusform>
+        </translation>
     </message>
     <message>
         <source>Kind</source>
