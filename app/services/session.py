@@ -292,7 +292,7 @@ class AccountSession:
         """Fill this (unlocked) store with synthetic households; returns how many."""
         from app.services.demo import seed_store
 
-        dataset = seed_store(self._store, seed=seed, households=households)
+        dataset = seed_store(self._store, seed=seed, households=households, evaluate=self._evaluate)
         return len(dataset.households)
 
     # -- queries ---------------------------------------------------------------------------
@@ -535,7 +535,8 @@ class AccountSession:
         clue_outcomes: Mapping[str, ClueStatus] | None = None,
     ) -> VisitView:
         """Save the form and lock the visit (the store checks visitors, notice and finding);
-        then close (销号) each clue the visit checked with its outcome."""
+        then close (销号) each clue the visit checked with its outcome, and date the
+        household's next review as the policy engine decided."""
         outcomes = dict(clue_outcomes or {})
         missing = [c for c in content.clue_ids if c not in outcomes]
         if missing:
@@ -558,6 +559,11 @@ class AccountSession:
         # People found living in the home who are not on the household record join it (each
         # with its own outbox row); existing members are left as the record has them, since a
         # completed visit is evidence for the reviewer, not an edit of the register.
+        # The next review is the engine's decision on this visit (monthly for some categories,
+        # yearly for others, none for a family found ineligible); the imported date only
+        # stands until the household's first completed visit.
+        if decision is not None:
+            self._store.update_household(visit.household_id, next_review=decision.next_review_on)
         household = self._store.get_household(visit.household_id)
         known = {m.member_id for m in household.members}
         for member in content.members:
