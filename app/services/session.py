@@ -306,7 +306,7 @@ class AccountSession:
             for summary in self._store.list_households()
         ]
         for item in items:  # here, in the caller's worker, not later on the GUI thread
-            _ = item.search_text, item.review_key
+            _ = item.search_text, item.review_key, item.head_sort_key, item.address_sort_key
         return items
 
     def find_household_ids(self, text: str) -> frozenset[str]:
