@@ -614,16 +614,18 @@ class MainWindow(QMainWindow):
             name="thumbnails",
         )
 
-    def _on_photos_import_requested(self, visit_id: str, paths: list[str]) -> None:
+    def _on_photos_import_requested(self, visit_id: str, photos: list[str | bytes]) -> None:
+        """Photo files chosen, or JPEG bytes from the camera: one import path for both."""
         session = self.session
         if session is None:
             return
 
         def add_all(ctx: JobContext) -> VisitView:
             visit = session.visit(visit_id)
-            for done, path in enumerate(paths, start=1):
-                visit = session.add_photo(visit_id, Path(path))
-                ctx.progress((done, len(paths)))
+            for done, photo in enumerate(photos, start=1):
+                source = photo if isinstance(photo, bytes) else Path(photo)
+                visit = session.add_photo(visit_id, source)
+                ctx.progress((done, len(photos)))
             return visit
 
         self.runner.run(

@@ -88,6 +88,37 @@
         </message>
     </context>
     <context>
+        <name>CameraDialog</name>
+        <message>
+            <source>Take photos</source>
+            <extracomment>JPEG quality of a captured frame before the import re-encodes it (kept high: it is recompressed once more after downscaling)</extracomment>
+            <translation>Take photos</translation>
+        </message>
+        <message>
+            <source>Take photo</source>
+            <translation>Take photo</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>Done</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n photo(s) taken</source>
+            <translation>
+                <numerusform>%n photo taken</numerusform>
+                <numerusform>%n photos taken</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>The photo could not be taken: %1</source>
+            <translation>The photo could not be taken: %1</translation>
+        </message>
+        <message>
+            <source>The camera cannot be used: %1</source>
+            <translation>The camera cannot be used: %1</translation>
+        </message>
+    </context>
+    <context>
         <name>CluesPage</name>
         <message>
             <source>Clue ledger</source>
@@ -1146,6 +1177,10 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Keep signature</source>
             <translation>Keep signature</translation>
+        </message>
+        <message>
+            <source>Take photo…</source>
+            <translation>Take photo…</translation>
         </message>
         <message>
             <source>Clear</source>

@@ -88,6 +88,36 @@
     </message>
 </context>
 <context>
+    <name>CameraDialog</name>
+    <message>
+        <source>Take photos</source>
+        <extracomment>JPEG quality of a captured frame before the import re-encodes it (kept high: it is recompressed once more after downscaling)</extracomment>
+        <translation>拍照</translation>
+    </message>
+    <message>
+        <source>Take photo</source>
+        <translation>拍照</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) taken</source>
+        <translation>
+            <numerusform>已拍 %n 张照片</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The photo could not be taken: %1</source>
+        <translation>未能拍照：%1</translation>
+    </message>
+    <message>
+        <source>The camera cannot be used: %1</source>
+        <translation>无法使用摄像头：%1</translation>
+    </message>
+</context>
+<context>
     <name>CluesPage</name>
     <message>
         <source>Clue ledger</source>
@@ -1145,6 +1175,10 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Keep signature</source>
         <translation>保存签名</translation>
+    </message>
+    <message>
+        <source>Take photo…</source>
+        <translation>拍照…</translation>
     </message>
     <message>
         <source>Clear</source>

@@ -11,17 +11,20 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QColor, QImage, QMouseEvent
+from PySide6.QtMultimedia import QCameraDevice
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from app.domain import Role, VisitStatus
 from app.exports.visit_form import build_visit_form
+from app.services.photos import DEFAULT_MAX_SIDE
 from app.services.profiles import ProfileInfo
 from app.services.review import printable_visit_form
 from tests.ui.conftest import PASSWORD
 from ui.printing import print_visit_form
 from ui.shell import MainWindow
+from ui.widgets import camera
 from ui.widgets.signature_pad import SignaturePad
 from ui.widgets.visit_form import VisitFormPage
 
@@ -342,3 +345,51 @@ def test_every_visitor_and_the_household_sign_before_completing(
     text = "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
     for label_text in ("被访家庭", f"走访人{worker}", "走访人user-lijun", "走访人user-zhaomin"):
         assert label_text in text
+
+
+def test_take_photo_is_offered_only_when_the_laptop_has_a_camera(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    form = _start_visit(qtbot, window)
+    photos = form.photos
+    # This machine has no camera: the real device list is empty and the button stays hidden.
+    assert camera.available_cameras() == []
+    form.go_to_step(6)
+    assert photos.import_button.isVisible()
+    assert not photos.camera_button.isVisible()
+    # A camera plugged in: the button appears the next time the step is shown.
+    monkeypatch.setattr(camera, "available_cameras", lambda: [QCameraDevice()])
+    form.go_to_step(5)
+    form.go_to_step(6)
+    assert photos.camera_button.isVisible()
+    assert photos.camera_button.text() == "拍照…"
+
+
+def test_a_photo_taken_with_the_camera_is_imported_like_a_file(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(camera, "available_cameras", lambda: [QCameraDevice()])
+    monkeypatch.setattr(camera, "default_camera", QCameraDevice)
+    form = _start_visit(qtbot, window)
+    form.go_to_step(6)
+    photos = form.photos
+    qtbot.mouseClick(photos.camera_button, Qt.MouseButton.LeftButton)
+    dialog = photos.camera_dialog
+    assert isinstance(dialog, camera.CameraDialog) and dialog.isVisible()
+
+    # The frame the camera hands over (what QImageCapture.imageCaptured delivers).
+    frame = QImage(3264, 2448, QImage.Format.Format_RGB32)
+    frame.fill(QColor("#7a9cc6"))
+    with qtbot.wait_signal(window.photos_loaded, timeout=10_000, check_params_cb=lambda n: n == 1):
+        dialog._on_image_captured(1, frame)
+    assert dialog.status_label.text() == "已拍 1 张照片"
+    assert photos.thumbnails.count() == 1
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+    assert window.session is not None
+    [photo_id] = window.session.visit(form.visit_id).content.photo_ids
+    stored = Image.open(io.BytesIO(window.session.attachment_bytes(photo_id)))
+    assert stored.format == "JPEG"
+    assert max(stored.size) == DEFAULT_MAX_SIDE  # downscaled by the import
+    assert dict(stored.getexif()) == {}

@@ -15,11 +15,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QDateTime, QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -889,7 +890,7 @@ class PhotosStep(_Step):
     """Photos (imported from files; EXIF/GPS stripped by the services) and the signatures."""
 
     photos_import_requested = Signal(list)
-    """Files chosen to import as photos (paths)."""
+    """Photos to import: file paths chosen, or JPEG bytes taken with the camera."""
     signature_saved = Signal(str, bytes)
     """A signature was drawn and kept: (signer, PNG bytes)."""
 
@@ -899,6 +900,10 @@ class PhotosStep(_Step):
         super().__init__(parent)
         self._titles = [label(name="SectionTitle") for _ in range(2)]
         self.import_button = QPushButton()
+        self.camera_button = QPushButton()
+        self.camera_button.setObjectName("TakePhoto")
+        self.camera_button.setVisible(False)  # until a camera is found (`refresh_camera`)
+        self.camera_dialog: QDialog | None = None
         self.thumbnails = QListWidget()
         self.thumbnails.setObjectName("PhotoThumbnails")
         self.thumbnails.setViewMode(QListWidget.ViewMode.IconMode)
@@ -922,6 +927,7 @@ class PhotosStep(_Step):
         top = QHBoxLayout()
         top.addWidget(self._titles[0])
         top.addStretch(1)
+        top.addWidget(self.camera_button)
         top.addWidget(self.import_button)
         layout.addLayout(top)
         layout.addWidget(self.photo_hint)
@@ -934,12 +940,14 @@ class PhotosStep(_Step):
         self._signed: set[str] = set()
         self._rebuild_pads()
         self.import_button.clicked.connect(self._on_import_clicked)
+        self.camera_button.clicked.connect(self._on_camera_clicked)
         self.retranslate()
 
     def retranslate(self) -> None:
         self._titles[0].setText(self.tr("Photos"))
         self._titles[1].setText(self.tr("Signatures"))
         self.import_button.setText(self.tr("Import photos…"))
+        self.camera_button.setText(self.tr("Take photo…"))
         self.photo_hint.setText(
             self.tr(
                 "Location and camera data are removed and photos are reduced to a few "
@@ -1048,6 +1056,28 @@ class PhotosStep(_Step):
         )
         self.signatures_error.setVisible(bool(names))
 
+    def showEvent(self, event: QShowEvent) -> None:
+        self.refresh_camera()  # a USB camera may have been plugged in since
+        super().showEvent(event)
+
+    def refresh_camera(self) -> None:
+        """Offer "Take photo" only when the laptop has a camera."""
+        self.camera_button.setVisible(bool(_available_cameras()))
+
+    def _on_camera_clicked(self) -> None:
+        from ui.widgets.camera import CameraDialog, default_camera
+
+        dialog = CameraDialog(default_camera(), self)
+        dialog.photo_taken.connect(self.add_captured_photo)
+        dialog.finished.connect(dialog.deleteLater)
+        self.camera_dialog = dialog
+        dialog.open()
+
+    def add_captured_photo(self, jpeg: bytes) -> None:
+        """A photo taken with the camera: imported like a file (metadata dropped, downscaled)."""
+        if jpeg:
+            self.photos_import_requested.emit([jpeg])
+
     def set_photos(self, photos: list[tuple[str, bytes]]) -> None:
         """Thumbnails from decrypted photo bytes (built here, on the GUI thread)."""
         self.thumbnails.clear()
@@ -1098,6 +1128,16 @@ class PhotosStep(_Step):
         pad = self.pads[signer]
         if not pad.is_empty:
             self.signature_saved.emit(signer, pad.png_bytes())
+
+
+def _available_cameras() -> list[object]:
+    """The laptop's cameras; none where QtMultimedia cannot load (no PulseAudio client
+    library): the form then offers the file import only."""
+    try:
+        from ui.widgets.camera import available_cameras
+    except ImportError:
+        return []
+    return list(available_cameras())
 
 
 class FindingStep(_Step):
@@ -1310,7 +1350,7 @@ class VisitFormPage(QWidget):
     close_requested = Signal(str)
     """Leave the form (household id); the shell saves the draft first."""
     photos_import_requested = Signal(str, list)
-    """Import photo files into the visit: (visit id, paths)."""
+    """Import photos into the visit: (visit id, file paths or camera JPEG bytes)."""
     signature_saved = Signal(str, str, bytes)
     """Keep a signature: (visit id, signer, PNG bytes)."""
 
@@ -1608,9 +1648,9 @@ class VisitFormPage(QWidget):
         content = without_stale_signatures(check.content)
         self.complete_requested.emit(self.visit_id, dataclasses.replace(check, content=content))
 
-    def _on_photos_import_requested(self, paths: list[str]) -> None:
+    def _on_photos_import_requested(self, photos: list[str | bytes]) -> None:
         if self.visit_id:
-            self.photos_import_requested.emit(self.visit_id, paths)
+            self.photos_import_requested.emit(self.visit_id, photos)
 
     def _on_signature_saved(self, signer: str, png: bytes) -> None:
         if self.visit_id:
