@@ -962,8 +962,9 @@ class PhotosStep(_Step):
 
     def set_visitors(self, visitors: list[str]) -> None:
         """One pad per visitor listed in the basics step (at least two slots), plus the
-        household's; a pad already drawn on stays as it is."""
-        slots = [*visitors, *[""] * (MIN_VISITORS - len(visitors))]
+        household's; a pad already drawn on stays as it is. Blank entries are skipped."""
+        listed = list(dict.fromkeys(v for v in visitors if v))  # typed twice: signs once
+        slots = [*listed, *[""] * (MIN_VISITORS - len(listed))]
         if slots != self._visitor_slots:
             self._visitor_slots = slots
             self._rebuild_pads()
@@ -1579,7 +1580,7 @@ class VisitFormPage(QWidget):
         self._autosave_timer.start()
 
     def _on_basics_changed(self) -> None:
-        self.photos.set_visitors(self.current_state()["visitors"])
+        self.photos.set_visitors([e.text().strip() for e in self.basics.visitor_edits])
 
     def _on_members_changed(self) -> None:
         choices = self.members.member_choices()
