@@ -131,7 +131,8 @@ KEPT_QT_PLUGINS: dict[str, tuple[str, ...]] = {
     # Collected only when the UI imports the matching module (QtPrintSupport, QtNetwork):
     "printsupport": ("*",),  # CUPS printers
     "tls": ("*openssl*", "*schannel*"),
-    "networkinformation": ("*",),
+    # not the GLib one: it links GIO and GObject, which the .deb does not depend on
+    "networkinformation": ("*networkmanager*", "*networklistmanager*"),
     "multimedia": ("*ffmpegmediaplugin*",),  # the camera (QtMultimedia's FFmpeg backend)
 }
 

@@ -72,6 +72,8 @@ def test_every_qt_module_the_client_loads_is_kept_and_heavy_ones_are_excluded() 
         ("PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so", False),
         ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
         ("PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so", True),  # the camera
+        ("PySide6/Qt/plugins/networkinformation/libqnetworkmanager.so", True),
+        ("PySide6/Qt/plugins/networkinformation/libqglib.so", False),
         ("PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so", False),
         ("PySide6/Qt/lib/libQt6Widgets.so.6", True),
         ("PySide6/Qt/lib/libQt6XcbQpa.so.6", True),
