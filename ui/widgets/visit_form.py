@@ -149,7 +149,10 @@ class BasicsStep(_Step):
         self._labels = [QLabel() for _ in range(4)]
         self.form.addRow(self._labels[0], self.kind_combo)
         self.form.addRow(self.visitors_box)
-        self.form.addRow("", self.add_visitor_button)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_visitor_button)
+        add_row.addStretch(1)
+        self.form.addRow("", add_row)
         self.form.addRow("", self.visitors_error)
         self.form.addRow(self._labels[1], self.started_edit)
         self.form.addRow(self._labels[2], self.ended_edit)
