@@ -351,9 +351,14 @@ class AccountSession:
         )
 
     def returned_items(self) -> list[ReturnedVisitItem]:
-        """Visits a reviewer sent back that have no revision yet, with the comment count."""
+        """Visits of this worker (among their visitors) that a reviewer sent back and that have
+        no revision yet, with the comment count. A supervisor's laptop holds other people's
+        returned visits: those are not theirs to correct."""
+        me = self._store.user_id
         items = []
         for visit in self._store.list_visits_with_status(VisitStatus.RETURNED):
+            if me not in visit.content.visitors:
+                continue
             household = self._store.get_household(visit.household_id)
             comments = latest_return_comments(self._store.list_reviews(visit.visit_id))
             items.append(

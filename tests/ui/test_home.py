@@ -85,12 +85,17 @@ def test_opening_a_task_lists_its_households(
     assert not page.task_filter_label.isVisible()
 
 
-def _pull_returned_visit(session: AccountSession, household_id: str) -> str:
-    """A completed visit of this laptop's worker that the reviewer returned with two comments,
-    as the next sync brings it."""
-    visit_id = "0193b7a0-0000-7000-8000-00000000a001"
+def _pull_returned_visit(
+    session: AccountSession,
+    household_id: str,
+    visitors: tuple[str, ...] = ("user-wangfang", "user-lijun"),
+    n: int = 1,
+) -> str:
+    """A completed visit that the reviewer returned with two comments, as the next sync brings
+    it (by default one this laptop's worker made)."""
+    visit_id = f"0193b7a0-0000-7000-8000-00000000a00{n}"
     completed = datetime(2026, 11, 2, 9, 30, tzinfo=UTC).isoformat()
-    content = VisitContent(visitors=("user-wangfang", "user-lijun"), notice_of_duties_signed=True)
+    content = VisitContent(visitors=visitors, notice_of_duties_signed=True)
     session.store.apply_pull_page(
         [
             {
@@ -113,7 +118,7 @@ def _pull_returned_visit(session: AccountSession, household_id: str) -> str:
             },
             {
                 "entity": "review",
-                "id": "0193b7a0-0000-7000-8000-00000000b001",
+                "id": f"0193b7a0-0000-7000-8000-00000000b00{n}",
                 "version": 1,
                 "seq": 802,
                 "household_id": household_id,
@@ -129,7 +134,7 @@ def _pull_returned_visit(session: AccountSession, household_id: str) -> str:
                 },
             },
         ],
-        "household:returned",
+        f"household:returned-{n}",
         802,
     )
     return visit_id
@@ -142,6 +147,9 @@ def test_home_lists_returned_visits_and_open_clues_and_opens_them(
     session.unlock(PASSWORD)
     household = session.households()[3]
     visit_id = _pull_returned_visit(session, household.household_id)
+    # A colleague's returned visit of a household in the same grid is theirs to correct.
+    _pull_returned_visit(session, household.household_id, ("user-lijun", "user-zhaomin"), 2)
+    assert len(session.store.list_visits_with_status(VisitStatus.RETURNED)) == 2
     open_clues = session.open_clues()
     session.close()
     assert open_clues
