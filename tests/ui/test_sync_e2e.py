@@ -210,6 +210,10 @@ def test_a_working_day_unlock_task_visit_sync_and_reopen(
         assert status.waiting_label.text() == "无待上传"
         assert status.last_sync_label.text().startswith("上次同步 ")
         assert visit_id in {record.id for record in server.records("visit")}
+        # The server holds the engine's review date too (for the supervisor, other laptops).
+        [on_server] = [r for r in server.records("household") if r.id == first.household_id]
+        assert on_server.meta["next_review"] == engine_review.isoformat()
+        assert status.state_label.text() == "● 在线"
     finally:
         window.close()
 
