@@ -71,6 +71,10 @@ DEB_DEPENDS: tuple[str, ...] = (
     "libxcb-render-util0",
     "libxcb-shape0",
     "fonts-noto-cjk",
+    # QtMultimedia (the visit form's camera) links PulseAudio's client library, and its FFmpeg
+    # plugin links libXrandr
+    "libpulse0",
+    "libxrandr2",
 )
 
 #: the server and development stacks: never part of a field laptop's install
@@ -127,8 +131,37 @@ KEPT_QT_PLUGINS: dict[str, tuple[str, ...]] = {
     # Collected only when the UI imports the matching module (QtPrintSupport, QtNetwork):
     "printsupport": ("*",),  # CUPS printers
     "tls": ("*openssl*", "*schannel*"),
-    "networkinformation": ("*",),
+    # not the GLib one: it links GIO and GObject, which the .deb does not depend on
+    "networkinformation": ("*networkmanager*", "*networklistmanager*"),
+    "multimedia": ("*ffmpegmediaplugin*",),  # the camera (QtMultimedia's FFmpeg backend)
 }
+
+#: what QtMultimedia's FFmpeg plugin links besides QtMultimedia itself: kept when the UI
+#: imports QtMultimedia (the camera), pruned otherwise like every unused Qt library
+MULTIMEDIA_QT_LIBRARIES: tuple[str, ...] = (
+    "Qt6Quick",
+    "Qt6Qml",
+    "Qt6QmlModels",
+    "Qt6QmlMeta",
+    "Qt6QmlWorkerScript",
+    "Qt6Network",
+    "Qt6OpenGL",
+    "Qt6Concurrent",
+)
+#: Python modules PySide6 imports along with one the UI names (`import PySide6.QtMultimedia`
+#: loads PySide6.QtNetwork): kept with it
+QT_MODULE_IMPORTS: dict[str, tuple[str, ...]] = {
+    "QtMultimedia": ("QtNetwork",),
+    "QtMultimediaWidgets": ("QtMultimedia", "QtNetwork"),
+}
+#: the FFmpeg build PySide6 ships for QtMultimedia (same condition)
+FFMPEG_LIBRARIES: tuple[str, ...] = (
+    "*avcodec*",
+    "*avformat*",
+    "*avutil*",
+    "*swresample*",
+    "*swscale*",
+)
 
 #: Qt libraries no kept module or plugin needs; PyInstaller may still pull some of them in as
 #: dependencies of plugins dropped above, so they are removed by name as well.
@@ -168,11 +201,6 @@ PRUNED_QT_LIBRARIES: tuple[str, ...] = (
     "*Qt6WebSockets*",
     "*Qt6WebChannel*",
     "*Qt6WebView*",
-    "*avcodec*",
-    "*avformat*",
-    "*avutil*",
-    "*swresample*",
-    "*swscale*",
 )
 
 #: system libraries PyInstaller collected for the GTK theme plugin dropped above; nothing kept
@@ -238,6 +266,8 @@ def used_qt_modules(source_dirs: Iterable[Path] = (ROOT / "ui",)) -> set[str]:
             used.update(_QT_IMPORT_RES[0].findall(text))
             for group in _QT_IMPORT_RES[1].findall(text):
                 used.update(n.strip() for n in group.split(",") if n.strip().startswith("Qt"))
+    for module in list(used):
+        used.update(QT_MODULE_IMPORTS.get(module, ()))
     return used
 
 
@@ -268,8 +298,12 @@ _QT_LIBRARY_RE = re.compile(r"^(?:lib)?(Qt6\w+?)(?:\.so(?:\.\d+)*|\.dll|\.dylib)
 
 @functools.cache
 def _used_qt_library_names() -> frozenset[str]:
-    """`Qt6Network` for `QtNetwork` …: the libraries of modules the UI imports are never pruned."""
-    return frozenset("Qt6" + module.removeprefix("Qt") for module in used_qt_modules())
+    """`Qt6Network` for `QtNetwork` …: the libraries of modules the UI imports are never pruned,
+    nor those QtMultimedia's plugin needs when the UI imports QtMultimedia."""
+    used = {"Qt6" + module.removeprefix("Qt") for module in used_qt_modules()}
+    if "Qt6Multimedia" in used:
+        used.update(MULTIMEDIA_QT_LIBRARIES)
+    return frozenset(used)
 
 
 def keep_in_bundle(dest_name: str, used_libraries: frozenset[str] | None = None) -> bool:
@@ -290,6 +324,8 @@ def keep_in_bundle(dest_name: str, used_libraries: frozenset[str] | None = None)
             return any(fnmatch.fnmatch(file_name, p) for p in patterns)
     if "translations" in parts and parts[0] == "PySide6" and file_name.endswith(".qm"):
         return file_name in KEPT_QT_TRANSLATIONS
+    if any(fnmatch.fnmatch(file_name, p) for p in FFMPEG_LIBRARIES):
+        return "Qt6Multimedia" in used
     return not any(
         fnmatch.fnmatch(file_name, p) for p in (*PRUNED_QT_LIBRARIES, *PRUNED_GTK_LIBRARIES)
     )

@@ -121,12 +121,12 @@ def test_bundle_is_within_250_mb_and_leaves_out_server_and_unused_qt(built: Buil
     files = {p.name for p in bundle.rglob("*")}
     for unused in (
         "libQt6WebEngineCore.so.6",
-        "libQt6Quick.so.6",
-        "libQt6Qml.so.6",
+        "libQt6Quick3D.so.6",
         "libQt6Pdf.so.6",
     ):
         assert unused not in files
     assert "libqxcb.so" in files and "libqjpeg.so" in files
+    assert "libffmpegmediaplugin.so" in files  # the camera
 
     from PyInstaller.archive.readers import CArchiveReader
 

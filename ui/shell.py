@@ -245,6 +245,8 @@ class MainWindow(QMainWindow):
             sync.sync_finished.connect(self._on_sync_finished)
         #: reviews, dashboards, tasks, spot checks by role; returned visits for authors
         self.supervision = install_supervision(self)
+        # A returned visit opened from Home starts its revision, with the comments shown.
+        self.workspace.home_page.returned_visit_activated.connect(self.supervision.revise)
         self.retranslate()
 
     # -- screens -----------------------------------------------------------------------------
@@ -462,10 +464,11 @@ class MainWindow(QMainWindow):
             return
 
         def load(ctx: JobContext) -> _Loaded:
+            home = session.home()
             return _Loaded(
                 session.households(),
-                session.home(),
-                session.open_clues(),
+                home,
+                list(home.open_clues),
                 _recovered_draft(session) if recover_drafts else None,
                 session.sync_counts(),
                 session.conflict_items(),
@@ -629,16 +632,18 @@ class MainWindow(QMainWindow):
             name="thumbnails",
         )
 
-    def _on_photos_import_requested(self, visit_id: str, paths: list[str]) -> None:
+    def _on_photos_import_requested(self, visit_id: str, photos: list[str | bytes]) -> None:
+        """Photo files chosen, or JPEG bytes from the camera: one import path for both."""
         session = self.session
         if session is None:
             return
 
         def add_all(ctx: JobContext) -> VisitView:
             visit = session.visit(visit_id)
-            for done, path in enumerate(paths, start=1):
-                visit = session.add_photo(visit_id, Path(path))
-                ctx.progress((done, len(paths)))
+            for done, photo in enumerate(photos, start=1):
+                source = photo if isinstance(photo, bytes) else Path(photo)
+                visit = session.add_photo(visit_id, source)
+                ctx.progress((done, len(photos)))
             return visit
 
         self.runner.run(
@@ -652,9 +657,9 @@ class MainWindow(QMainWindow):
         session = self.session
         if session is None:
             return
-        who = "household" if signer == "household" else session.profile.user_id
+        # The signer is "household" or the account of the visitor whose pad it was.
         self.runner.run(
-            lambda ctx: session.add_signature(visit_id, who, png),
+            lambda ctx: session.add_signature(visit_id, signer, png),
             finished=self._on_attachments_added,
             failed=self._on_visit_job_failed,
             name="signature",

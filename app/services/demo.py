@@ -4,16 +4,21 @@ screenshots. Never real data: every name, address and ID number comes from the g
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from app.demo_data import DemoDataset, generate_dataset, generate_visit_content
-from app.domain import ClueKind, ClueStatus, VisitKind
+from app.domain import ClueKind, ClueStatus, VisitContent, VisitKind
 from app.ids import uuid7
-from app.store.local_store import LocalStore
+from app.policy.decision import EligibilityDecision
+from app.store.local_store import CHINA_TZ, LocalStore
 
 #: the visitors recorded on demo visits (user ids of the demo field workers)
 DEMO_VISITORS: tuple[str, str] = ("demo-worker-1", "demo-worker-2")
 _CLUE_KINDS = tuple(ClueKind)
+
+#: the policy engine's decision on a visit: (grid id, visit, visit date) -> decision or None
+Evaluate = Callable[[str, VisitContent, date], EligibilityDecision | None]
 
 
 def seed_store(
@@ -24,14 +29,28 @@ def seed_store(
     visit_ratio: float = 0.7,
     clue_ratio: float = 0.15,
     today: date | None = None,
+    evaluate: Evaluate | None = None,
 ) -> DemoDataset:
-    """Households with completed visits for most, open clues for some; deterministic per seed."""
+    """Households with completed visits for most, open clues for some; deterministic per seed.
+
+    A household with a visit has its next review where the policy engine (`evaluate`) puts
+    it after that visit, as a visit completed in the app would; the others keep a
+    made-up "imported" date."""
     dataset = generate_dataset(seed=seed, households=households)
     rng = random.Random(f"jiafang-demo/seed-store/{seed}")
     today = today or date.today()
     for index, household in enumerate(dataset.households):
         # Spread review dates around today so the "due" filters and the home page have content.
-        next_review = today + timedelta(days=rng.randint(-20, 200))
+        next_review: date | None = today + timedelta(days=rng.randint(-20, 200))
+        visit_content = None
+        if rng.random() < visit_ratio:
+            visit_content = generate_visit_content(seed, household, DEMO_VISITORS)
+            started = visit_content.started_at
+            if evaluate is not None and started is not None:
+                visited_on = started.astimezone(CHINA_TZ).date()
+                decision = evaluate(household.grid_id, visit_content, visited_on)
+                if decision is not None:
+                    next_review = decision.next_review_on
         store.create_household(
             grid_id=household.grid_id,
             content=household.content,
@@ -39,12 +58,11 @@ def seed_store(
             next_review=next_review,
             household_id=household.household_id,
         )
-        if rng.random() < visit_ratio:
-            content = generate_visit_content(seed, household, DEMO_VISITORS)
+        if visit_content is not None:
             visit = store.create_visit_draft(
-                household.household_id, VisitKind.PERIODIC_REVIEW, content
+                household.household_id, VisitKind.PERIODIC_REVIEW, visit_content
             )
-            store.complete_visit(visit.visit_id, completed_at=content.ended_at)
+            store.complete_visit(visit.visit_id, completed_at=visit_content.ended_at)
         if rng.random() < clue_ratio:
             member = household.content.members[rng.randrange(len(household.content.members))]
             _add_clue(store, household.household_id, member.member_id, member.name, index, today)

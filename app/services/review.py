@@ -21,7 +21,7 @@ from app.exports.gate import ensure_may_export
 from app.exports.visit_form import VisitForm, signature_images, visit_form_from_views
 from app.models.views import VisitView
 from app.policy.decision import EligibilityDecision
-from app.services.session import AccountSession
+from app.services.session import AccountSession, latest_return_comments
 
 logger = logging.getLogger(__name__)
 
@@ -175,26 +175,15 @@ def review_comments(session: AccountSession, visit_id: str) -> tuple[ReviewComme
     target = visit_id
     if visit.status is not VisitStatus.RETURNED and visit.revision_of is not None:
         target = visit.revision_of
-    returned = [r for r in store.list_reviews(target) if r.decision.value == "returned"]
-    if not returned:
-        return ()
-    latest = max(returned, key=lambda r: (str(r.data.get("decided_at", "")), r.review_id))
     return tuple(
-        ReviewComment(str(c.get("field", "")), str(c.get("comment", "")))
-        for c in latest.data.get("comments", [])
-        if isinstance(c, dict) and c.get("field")
+        ReviewComment(c["field"], c["comment"])
+        for c in latest_return_comments(store.list_reviews(target))
     )
 
 
 def returned_visits(session: AccountSession) -> list[VisitView]:
     """This laptop's visits that a reviewer sent back and that have no revision yet."""
-    store = session.records
-    found: list[VisitView] = []
-    for household in store.list_households():
-        for visit in store.list_visits(household.household_id):
-            if visit.status is VisitStatus.RETURNED:
-                found.append(visit)
-    return found
+    return session.records.list_visits_with_status(VisitStatus.RETURNED)
 
 
 def revise_returned(session: AccountSession, visit_id: str) -> VisitView:

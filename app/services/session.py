@@ -47,7 +47,7 @@ from app.lease import (
     is_not_issued,
     not_issued_record,
 )
-from app.models.views import DraftRecovery, HouseholdSummary, TaskView, VisitView
+from app.models.views import DraftRecovery, HouseholdSummary, ReviewView, TaskView, VisitView
 from app.policy.decision import EligibilityDecision
 from app.policy.engine import evaluate_visit
 from app.policy.loader import first_in_force, policy_in_force
@@ -66,6 +66,7 @@ from app.services.readmodels import (
     LeaseStatus,
     PolicyNotice,
     RejectedItem,
+    ReturnedVisitItem,
     TaskItem,
     looks_like_id_number,
 )
@@ -455,7 +456,7 @@ class AccountSession:
         """Fill this (unlocked) store with synthetic households; returns how many."""
         from app.services.demo import seed_store
 
-        dataset = seed_store(self._store, seed=seed, households=households)
+        dataset = seed_store(self._store, seed=seed, households=households, evaluate=self._evaluate)
         return len(dataset.households)
 
     # -- queries ---------------------------------------------------------------------------
@@ -469,7 +470,7 @@ class AccountSession:
             for summary in self.records.list_households()
         ]
         for item in items:  # here, in the caller's worker, not later on the GUI thread
-            _ = item.search_text, item.review_key
+            _ = item.search_text, item.review_key, item.head_sort_key, item.address_sort_key
         return items
 
     def find_household_ids(self, text: str) -> frozenset[str]:
@@ -504,12 +505,41 @@ class AccountSession:
         store = self.records  # one lease check; `_task_item` reads under it
         due = store.list_households(review_due_by=on + timedelta(days=REVIEW_HORIZON_DAYS))
         due.sort(key=lambda s: (s.next_review or date.max, s.household_id))
+        clues = self.open_clues()
         return HomeSummary(
             household_count=store.household_count(),
             reviews_due=tuple(_list_item(s, 0) for s in due),
-            open_clue_count=len(store.list_clues(status=ClueStatus.OPEN)),
+            open_clue_count=len(clues),
             tasks=tuple(self._task_item(t) for t in store.list_tasks(status=TaskStatus.OPEN)),
+            returned=tuple(self.returned_items()),
+            open_clues=tuple(clues),
         )
+
+    def returned_items(self) -> list[ReturnedVisitItem]:
+        """Visits of this worker (among their visitors) that a reviewer sent back and that have
+        no revision yet, with the comment count. A supervisor's laptop holds other people's
+        returned visits: those are not theirs to correct."""
+        store = self.records
+        me = store.user_id
+        items = []
+        for visit in store.list_visits_with_status(VisitStatus.RETURNED):
+            if me not in visit.content.visitors:
+                continue
+            household = store.get_household(visit.household_id)
+            comments = latest_return_comments(store.list_reviews(visit.visit_id))
+            items.append(
+                ReturnedVisitItem(
+                    visit_id=visit.visit_id,
+                    household_id=visit.household_id,
+                    kind=visit.kind,
+                    visit_date=visit.visit_date,
+                    revision=visit.revision,
+                    comment_count=len(comments),
+                    head_name=household.content.head_name,
+                    address=household.content.address,
+                )
+            )
+        return items
 
     def _task_item(self, task: TaskView) -> TaskItem:
         household_ids = tuple(str(h) for h in task.data.get("household_ids", []) or [])
@@ -690,7 +720,8 @@ class AccountSession:
     ) -> VisitView:
         """Save the form and lock the visit (the store checks visitors, notice and finding, and
         signs the completed visit with this device's key); then close (销号) each clue the visit
-        checked with its outcome. A completed visit refuses further edits."""
+        checked with its outcome, and date the household's next review as the policy engine
+        decided. A completed visit refuses further edits."""
         outcomes = dict(clue_outcomes or {})
         missing = [c for c in content.clue_ids if c not in outcomes]
         if missing:
@@ -713,6 +744,11 @@ class AccountSession:
         # People found living in the home who are not on the household record join it (each
         # with its own outbox row); existing members are left as the record has them, since a
         # completed visit is evidence for the reviewer, not an edit of the register.
+        # The next review is the engine's decision on this visit (monthly for some categories,
+        # yearly for others, none for a family found ineligible); the imported date only
+        # stands until the household's first completed visit.
+        if decision is not None:
+            self.records.update_household(visit.household_id, next_review=decision.next_review_on)
         household = self.records.get_household(visit.household_id)
         known = {m.member_id for m in household.members}
         for member in content.members:
@@ -803,6 +839,19 @@ def _show(value: object) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def latest_return_comments(reviews: list[ReviewView]) -> list[dict[str, str]]:
+    """The field comments of the latest `returned` decision among a visit's reviews."""
+    returned = [r for r in reviews if r.decision.value == "returned"]
+    if not returned:
+        return []
+    latest = max(returned, key=lambda r: (str(r.data.get("decided_at", "")), r.review_id))
+    return [
+        {"field": str(c.get("field", "")), "comment": str(c.get("comment", ""))}
+        for c in latest.data.get("comments", [])
+        if isinstance(c, dict) and c.get("field")
+    ]
 
 
 def _list_item(summary: HouseholdSummary, open_clues: int) -> HouseholdListItem:

@@ -173,6 +173,26 @@ def check_form(
     )
 
 
+def required_signers(content: VisitContent) -> tuple[str, ...]:
+    """Who signs a visit: the household, then every visitor listed (by account)."""
+    return ("household", *content.visitors)
+
+
+def missing_signatures(content: VisitContent) -> list[str]:
+    """The required signers without a kept signature, in the order they are listed."""
+    signed = {s.signer for s in content.signatures}
+    return [s for s in required_signers(content) if s not in signed]
+
+
+def without_stale_signatures(content: VisitContent) -> VisitContent:
+    """Drop signatures of visitors no longer listed (an account corrected after signing)."""
+    required = set(required_signers(content))
+    kept = tuple(s for s in content.signatures if s.signer in required)
+    return (
+        content if kept == content.signatures else content.model_copy(update={"signatures": kept})
+    )
+
+
 def parse_money(raw: str) -> Decimal:
     """A non-negative yuan amount with at most two decimals, from what was typed."""
     text = raw.translate(str.maketrans("０１２３４５６７８９．－，￥", "0123456789.-,¥"))

@@ -1290,6 +1290,14 @@ class LocalStore:
             )
             return [self._visit_view(r) for r in records]
 
+    def list_visits_with_status(self, status: VisitStatus) -> list[VisitView]:
+        """Every visit on this laptop in one lifecycle state (e.g. returned for correction)."""
+        with self._lock:
+            records = self._load_where(
+                "visit", "status = ? ORDER BY visit_date, id", (VisitStatus(status).value,)
+            )
+            return [self._visit_view(r) for r in records]
+
     def _visit_view(self, record: Record) -> VisitView:
         return VisitView(
             visit_id=record.id,

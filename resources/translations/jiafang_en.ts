@@ -59,14 +59,6 @@
             <translation>Kind of visit</translation>
         </message>
         <message>
-            <source>Visitor 1</source>
-            <translation>Visitor 1</translation>
-        </message>
-        <message>
-            <source>Visitor 2</source>
-            <translation>Visitor 2</translation>
-        </message>
-        <message>
             <source>Started</source>
             <translation>Started</translation>
         </message>
@@ -79,12 +71,51 @@
             <translation>People present</translation>
         </message>
         <message>
-            <source>Account of the second visitor</source>
-            <translation>Account of the second visitor</translation>
+            <source>Visitor %1</source>
+            <translation>Visitor %1</translation>
+        </message>
+        <message>
+            <source>Account of another visitor</source>
+            <translation>Account of another visitor</translation>
+        </message>
+        <message>
+            <source>Add visitor</source>
+            <translation>Add visitor</translation>
         </message>
         <message>
             <source>Names, separated by commas</source>
             <translation>Names, separated by commas</translation>
+        </message>
+    </context>
+    <context>
+        <name>CameraDialog</name>
+        <message>
+            <source>Take photos</source>
+            <extracomment>JPEG quality of a captured frame before the import re-encodes it (kept high: it is recompressed once more after downscaling)</extracomment>
+            <translation>Take photos</translation>
+        </message>
+        <message>
+            <source>Take photo</source>
+            <translation>Take photo</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>Done</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n photo(s) taken</source>
+            <translation>
+                <numerusform>%n photo taken</numerusform>
+                <numerusform>%n photos taken</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>The photo could not be taken: %1</source>
+            <translation>The photo could not be taken: %1</translation>
+        </message>
+        <message>
+            <source>The camera cannot be used: %1</source>
+            <translation>The camera cannot be used: %1</translation>
         </message>
     </context>
     <context>
@@ -494,6 +525,30 @@ Monthly benefit %2 yuan</translation>
             <translation>Reviews falling due</translation>
         </message>
         <message>
+            <source>Returned for correction</source>
+            <translation>Returned for correction</translation>
+        </message>
+        <message>
+            <source>Visit date</source>
+            <translation>Visit date</translation>
+        </message>
+        <message>
+            <source>Comments</source>
+            <translation>Comments</translation>
+        </message>
+        <message>
+            <source>Found on</source>
+            <translation>Found on</translation>
+        </message>
+        <message>
+            <source>Clue</source>
+            <translation>Clue</translation>
+        </message>
+        <message>
+            <source>Member</source>
+            <translation>Member</translation>
+        </message>
+        <message>
             <source>My tasks</source>
             <translation>My tasks</translation>
         </message>
@@ -504,6 +559,13 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Task</source>
             <translation>Task</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n comment(s)</source>
+            <translation>
+                <numerusform>%n comment</numerusform>
+                <numerusform>%n comments</numerusform>
+            </translation>
         </message>
         <message>
             <source>Kind</source>
@@ -1231,6 +1293,7 @@ Monthly benefit %2 yuan</translation>
         <name>PhotosStep</name>
         <message>
             <source>Photos</source>
+            <extracomment>by signer: "household" or a visitor's account as entered in the basics step the visitors listed in the basics step, in order ("" for a slot not filled in yet)</extracomment>
             <translation>Photos</translation>
         </message>
         <message>
@@ -1250,16 +1313,32 @@ Monthly benefit %2 yuan</translation>
             <translation>Signature of the household</translation>
         </message>
         <message>
-            <source>Signature of the visitor</source>
-            <translation>Signature of the visitor</translation>
-        </message>
-        <message>
             <source>Keep signature</source>
             <translation>Keep signature</translation>
         </message>
         <message>
+            <source>Take photo…</source>
+            <translation>Take photo…</translation>
+        </message>
+        <message>
             <source>Clear</source>
             <translation>Clear</translation>
+        </message>
+        <message>
+            <source>Signature of visitor %1</source>
+            <translation>Signature of visitor %1</translation>
+        </message>
+        <message>
+            <source>Visitor %1: enter their account in step 1 to sign here.</source>
+            <translation>Visitor %1: enter their account in step 1 to sign here.</translation>
+        </message>
+        <message>
+            <source>the household</source>
+            <translation>the household</translation>
+        </message>
+        <message>
+            <source>Still to sign and keep: %1</source>
+            <translation>Still to sign and keep: %1</translation>
         </message>
         <message>
             <source>Signed</source>
@@ -2464,6 +2543,13 @@ Monthly benefit %2 yuan</translation>
             <translation>
                 <numerusform>%n field to correct</numerusform>
                 <numerusform>%n fields to correct</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n signature(s) missing</source>
+            <translation>
+                <numerusform>%n signature missing</numerusform>
+                <numerusform>%n signatures missing</numerusform>
             </translation>
         </message>
     </context>

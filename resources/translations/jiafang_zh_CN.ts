@@ -59,14 +59,6 @@
         <translation>走访类型</translation>
     </message>
     <message>
-        <source>Visitor 1</source>
-        <translation>走访人 1</translation>
-    </message>
-    <message>
-        <source>Visitor 2</source>
-        <translation>走访人 2</translation>
-    </message>
-    <message>
         <source>Started</source>
         <translation>开始时间</translation>
     </message>
@@ -79,12 +71,50 @@
         <translation>在场人员</translation>
     </message>
     <message>
-        <source>Account of the second visitor</source>
-        <translation>第二名走访人的账号</translation>
+        <source>Visitor %1</source>
+        <translation>走访人 %1</translation>
+    </message>
+    <message>
+        <source>Account of another visitor</source>
+        <translation>另一名走访人的账号</translation>
+    </message>
+    <message>
+        <source>Add visitor</source>
+        <translation>添加走访人</translation>
     </message>
     <message>
         <source>Names, separated by commas</source>
         <translation>姓名，用逗号分隔</translation>
+    </message>
+</context>
+<context>
+    <name>CameraDialog</name>
+    <message>
+        <source>Take photos</source>
+        <extracomment>JPEG quality of a captured frame before the import re-encodes it (kept high: it is recompressed once more after downscaling)</extracomment>
+        <translation>拍照</translation>
+    </message>
+    <message>
+        <source>Take photo</source>
+        <translation>拍照</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) taken</source>
+        <translation>
+            <numerusform>已拍 %n 张照片</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The photo could not be taken: %1</source>
+        <translation>未能拍照：%1</translation>
+    </message>
+    <message>
+        <source>The camera cannot be used: %1</source>
+        <translation>无法使用摄像头：%1</translation>
     </message>
 </context>
 <context>
@@ -494,6 +524,30 @@ Monthly benefit %2 yuan</source>
         <translation>即将到期的复核</translation>
     </message>
     <message>
+        <source>Returned for correction</source>
+        <translation>退回待修改</translation>
+    </message>
+    <message>
+        <source>Visit date</source>
+        <translation>走访日期</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <source>Found on</source>
+        <translation>发现日期</translation>
+    </message>
+    <message>
+        <source>Clue</source>
+        <translation>线索</translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation>成员</translation>
+    </message>
+    <message>
         <source>My tasks</source>
         <translation>我的核查任务</translation>
     </message>
@@ -504,6 +558,12 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Task</source>
         <translation>任务</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n comment(s)</source>
+        <translation>
+            <numerusform>%n 条意见</numerusform>
+        </translation>
     </message>
     <message>
         <source>Kind</source>
@@ -1230,6 +1290,7 @@ Monthly benefit %2 yuan</source>
     <name>PhotosStep</name>
     <message>
         <source>Photos</source>
+        <extracomment>by signer: &quot;household&quot; or a visitor&apos;s account as entered in the basics step the visitors listed in the basics step, in order (&quot;&quot; for a slot not filled in yet)</extracomment>
         <translation>照片</translation>
     </message>
     <message>
@@ -1249,16 +1310,32 @@ Monthly benefit %2 yuan</source>
         <translation>被访家庭签名</translation>
     </message>
     <message>
-        <source>Signature of the visitor</source>
-        <translation>走访人签名</translation>
-    </message>
-    <message>
         <source>Keep signature</source>
         <translation>保存签名</translation>
     </message>
     <message>
+        <source>Take photo…</source>
+        <translation>拍照…</translation>
+    </message>
+    <message>
         <source>Clear</source>
         <translation>清除</translation>
+    </message>
+    <message>
+        <source>Signature of visitor %1</source>
+        <translation>走访人 %1 签名</translation>
+    </message>
+    <message>
+        <source>Visitor %1: enter their account in step 1 to sign here.</source>
+        <translation>走访人 %1：在第 1 步填写其账号后在此签名。</translation>
+    </message>
+    <message>
+        <source>the household</source>
+        <translation>被访家庭</translation>
+    </message>
+    <message>
+        <source>Still to sign and keep: %1</source>
+        <translation>尚未签名并保存：%1</translation>
     </message>
     <message>
         <source>Signed</source>
@@ -2453,6 +2530,12 @@ Monthly benefit %2 yuan</source>
         <source>%n field(s) to correct</source>
         <translation>
             <numerusform>%n 处需要修改</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signature(s) missing</source>
+        <translation>
+            <numerusform>还缺 %n 个签名</numerusform>
         </translation>
     </message>
 </context>

@@ -71,12 +71,16 @@ def test_every_qt_module_the_client_loads_is_kept_and_heavy_ones_are_excluded() 
         ("PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so", True),
         ("PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so", False),
         ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
-        ("PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so", False),
+        ("PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so", True),  # the camera
+        ("PySide6/Qt/plugins/networkinformation/libqnetworkmanager.so", True),
+        ("PySide6/Qt/plugins/networkinformation/libqglib.so", False),
         ("PySide6/Qt/plugins/wayland-shell-integration/libxdg-shell.so", False),
         ("PySide6/Qt/lib/libQt6Widgets.so.6", True),
         ("PySide6/Qt/lib/libQt6XcbQpa.so.6", True),
         ("PySide6/Qt/lib/libQt6WebEngineCore.so.6", False),
-        ("PySide6/Qt/lib/libQt6Quick.so.6", False),
+        ("PySide6/Qt/lib/libQt6Quick.so.6", True),  # QtMultimedia's FFmpeg plugin links it
+        ("PySide6/Qt/lib/libQt6Quick3D.so.6", False),
+        ("PySide6/Qt/lib/libavcodec.so.61", True),
         ("PySide6/Qt/lib/libQt6WaylandClient.so.6", False),
         ("PySide6/Qt/translations/qtbase_zh_CN.qm", True),
         ("PySide6/Qt/translations/qtbase_de.qm", False),
@@ -104,6 +108,29 @@ def test_libraries_of_qt_modules_the_ui_imports_are_never_pruned() -> None:
     for module in bi.used_qt_modules():
         name = "Qt6" + module.removeprefix("Qt")
         assert bi.keep_in_bundle(f"PySide6/Qt/lib/lib{name}.so.6")
+
+
+def test_the_camera_keeps_qtmultimedia_its_ffmpeg_and_what_its_plugin_links() -> None:
+    without = frozenset({"Qt6Core", "Qt6Gui", "Qt6Widgets"})
+    for dest in (
+        "PySide6/Qt/lib/libavcodec.so.61",
+        "PySide6/Qt/lib/libswscale.so.8",
+        "PySide6/avformat-61.dll",
+        "PySide6/Qt/lib/libQt6Quick.so.6",
+        "PySide6/Qt/lib/libQt6Multimedia.so.6",
+    ):
+        assert bi.keep_in_bundle(dest, without) is False
+    assert "QtMultimedia" in bi.used_qt_modules()  # ui/widgets/camera.py
+    for dest in (
+        "PySide6/Qt/lib/libavcodec.so.61",
+        "PySide6/avformat-61.dll",
+        "PySide6/Qt/lib/libQt6Quick.so.6",
+        "PySide6/Qt/lib/libQt6Qml.so.6",
+        "PySide6/Qt/lib/libQt6Multimedia.so.6",
+        "PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so",
+    ):
+        assert bi.keep_in_bundle(dest)
+    assert "libpulse0" in bi.DEB_DEPENDS
 
 
 def test_translations_are_compiled_when_only_ts_sources_exist(tmp_path: Path) -> None:

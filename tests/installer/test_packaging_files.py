@@ -60,6 +60,8 @@ def test_control_file_names_the_qt_runtime_packages() -> None:
         "libxcb-render-util0",
         "libxcb-shape0",
         "fonts-noto-cjk",
+        "libpulse0",
+        "libxrandr2",
     }
     # a multi-line Description: continuation lines start with a space
     assert all(line.startswith(" ") for line in control.splitlines()[-3:])

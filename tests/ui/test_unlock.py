@@ -96,6 +96,7 @@ def test_idle_lock_hides_data_and_the_password_restores_it(
     with qtbot.wait_signal(window.household_file_loaded, timeout=10_000):
         window.workspace.open_household(household_id)
     assert window.workspace.household_file_view.members_table.rowCount() > 0
+    assert window.workspace.home_page.clues_table.rowCount() > 0  # names of heads and members
 
     with qtbot.wait_signal(window.locked, timeout=5_000):
         pass  # no input: the idle timer fires
@@ -107,6 +108,8 @@ def test_idle_lock_hides_data_and_the_password_restores_it(
     assert window.workspace.household_file_view.household_file is None
     assert window.workspace.household_file_view.members_table.rowCount() == 0
     assert window.workspace.home_page.due_table.rowCount() == 0
+    assert window.workspace.home_page.clues_table.rowCount() == 0
+    assert window.workspace.home_page.returned_table.rowCount() == 0
     qtbot.wait_until(lambda: window.session is not None and not window.session.is_unlocked)
 
     window.idle_policy.timeout_seconds = 300

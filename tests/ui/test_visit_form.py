@@ -9,15 +9,22 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QColor, QImage, QMouseEvent
+from PySide6.QtMultimedia import QCameraDevice
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from app.domain import VisitStatus
+from app.domain import Role, VisitStatus
+from app.exports.visit_form import build_visit_form
+from app.services.photos import DEFAULT_MAX_SIDE
 from app.services.profiles import ProfileInfo
+from app.services.review import printable_visit_form
 from tests.ui.conftest import PASSWORD
+from ui.printing import print_visit_form
 from ui.shell import MainWindow
+from ui.widgets import camera
 from ui.widgets.signature_pad import SignaturePad
 from ui.widgets.visit_form import VisitFormPage
 
@@ -108,9 +115,23 @@ def test_eligibility_updates_as_incomes_are_entered(qtbot: QtBot, window: MainWi
     assert form.eligibility.reasons_list.count() > 0
 
 
+def _sign_all(qtbot: QtBot, window: MainWindow, form: VisitFormPage) -> None:
+    """Every pad of the signatures step drawn on and kept: the household and each visitor."""
+    photos = form.photos
+    for signer in photos.signers:
+        _sign(photos.pads[signer])
+        with qtbot.wait_signal(window.visit_saved, timeout=10_000):
+            qtbot.mouseClick(photos.keep_buttons[signer], Qt.MouseButton.LeftButton)
+    qtbot.wait_until(
+        lambda: all(photos.signed_labels[s].text() == "已签名" for s in photos.signers),
+        timeout=5_000,
+    )
+
+
 def test_completing_a_visit_checks_notice_and_finding(qtbot: QtBot, window: MainWindow) -> None:
     form = _start_visit(qtbot, window)
     qtbot.keyClicks(form.basics.visitor_edits[1], "user-lijun")
+    _sign_all(qtbot, window, form)
     form.go_to_step(7)
     with qtbot.wait_signal(window.visit_failed, timeout=5_000) as failed:
         qtbot.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
@@ -192,6 +213,7 @@ def test_a_clue_is_resolved_through_a_clue_check_visit(qtbot: QtBot, window: Mai
     form = window.workspace.visit_form
     assert form.basics.kind_combo.currentData() == "clue_check"
     form.basics.visitor_edits[1].setText("user-lijun")
+    _sign_all(qtbot, window, form)
     form.go_to_step(7)
     form.finding.notice_check.setChecked(True)
     form.finding.finding_combo.setCurrentIndex(form.finding.finding_combo.findData("ineligible"))
@@ -299,3 +321,107 @@ def test_a_policy_differing_from_the_servers_is_flagged_on_the_form(
     text = form.eligibility.policy_label.text()
     assert "district-x-2025 v1" in text and "district-x-2025 v2" in text
     assert "不一致" in text  # in the user's language
+
+
+def test_every_visitor_and_the_household_sign_before_completing(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    form = _start_visit(qtbot, window)
+    photos = form.photos
+    assert window.session is not None
+    worker = window.session.profile.user_id
+    # Only the worker is listed so far: their pad, the household's, and a slot for visitor 2.
+    assert photos.signers == ["household", worker]
+    assert [p.text() for p in photos._placeholders] == ["走访人 2：在第 1 步填写其账号后在此签名。"]
+    qtbot.keyClicks(form.basics.visitor_edits[1], "user-lijun")
+    qtbot.mouseClick(form.basics.add_visitor_button, Qt.MouseButton.LeftButton)
+    assert len(form.basics.visitor_edits) == 3
+    qtbot.keyClicks(form.basics.visitor_edits[2], "user-zhaomin")
+    assert photos.signers == ["household", worker, "user-lijun", "user-zhaomin"]
+    assert all(photos.pads[s].isVisibleTo(photos) for s in photos.signers)
+    assert photos.pad_labels["user-zhaomin"].text() == "走访人 user-zhaomin 签名"
+
+    form.go_to_step(7)
+    form.finding.notice_check.setChecked(True)
+    form.finding.finding_combo.setCurrentIndex(form.finding.finding_combo.findData("eligible"))
+    # Only the household and the worker sign: completing is refused, naming who is missing.
+    for signer in ("household", worker):
+        _sign(photos.pads[signer])
+        with qtbot.wait_signal(window.visit_saved, timeout=10_000):
+            qtbot.mouseClick(photos.keep_buttons[signer], Qt.MouseButton.LeftButton)
+    form.go_to_step(7)
+    with qtbot.assert_not_emitted(form.complete_requested):
+        qtbot.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
+    assert form.pages.currentIndex() == 6
+    assert photos.signatures_error.isVisible()
+    assert "user-lijun" in photos.signatures_error.text()
+    assert "user-zhaomin" in photos.signatures_error.text()
+    assert form.problems_label.text() == "还缺 2 个签名"
+
+    _sign_all(qtbot, window, form)
+    assert not photos.signatures_error.isVisible()
+    visit_id = form.visit_id
+    with qtbot.wait_signal(window.visit_completed, timeout=10_000):
+        qtbot.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
+    stored = window.session.visit(visit_id)
+    assert stored.status is VisitStatus.COMPLETED
+    assert sorted(s.signer for s in stored.content.signatures) == sorted(
+        ["household", worker, "user-lijun", "user-zhaomin"]
+    )
+
+    # The printed form shows every signature under its signer.
+    printable = printable_visit_form(window.session, visit_id)
+    document = build_visit_form(printable)
+    assert len(document.images) == 4
+    pdf = print_visit_form(printable, tmp_path / "form.pdf", role=Role.FIELD_WORKER)
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
+    for label_text in ("被访家庭", f"走访人{worker}", "走访人user-lijun", "走访人user-zhaomin"):
+        assert label_text in text
+
+
+def test_take_photo_is_offered_only_when_the_laptop_has_a_camera(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    form = _start_visit(qtbot, window)
+    photos = form.photos
+    # This machine has no camera: the real device list is empty and the button stays hidden.
+    assert camera.available_cameras() == []
+    form.go_to_step(6)
+    assert photos.import_button.isVisible()
+    assert not photos.camera_button.isVisible()
+    # A camera plugged in: the button appears the next time the step is shown.
+    monkeypatch.setattr(camera, "available_cameras", lambda: [QCameraDevice()])
+    form.go_to_step(5)
+    form.go_to_step(6)
+    assert photos.camera_button.isVisible()
+    assert photos.camera_button.text() == "拍照…"
+
+
+def test_a_photo_taken_with_the_camera_is_imported_like_a_file(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(camera, "available_cameras", lambda: [QCameraDevice()])
+    monkeypatch.setattr(camera, "default_camera", QCameraDevice)
+    form = _start_visit(qtbot, window)
+    form.go_to_step(6)
+    photos = form.photos
+    qtbot.mouseClick(photos.camera_button, Qt.MouseButton.LeftButton)
+    dialog = photos.camera_dialog
+    assert isinstance(dialog, camera.CameraDialog) and dialog.isVisible()
+
+    # The frame the camera hands over (what QImageCapture.imageCaptured delivers).
+    frame = QImage(3264, 2448, QImage.Format.Format_RGB32)
+    frame.fill(QColor("#7a9cc6"))
+    with qtbot.wait_signal(window.photos_loaded, timeout=10_000, check_params_cb=lambda n: n == 1):
+        dialog._on_image_captured(1, frame)
+    assert dialog.status_label.text() == "已拍 1 张照片"
+    assert photos.thumbnails.count() == 1
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+    assert window.session is not None
+    [photo_id] = window.session.visit(form.visit_id).content.photo_ids
+    stored = Image.open(io.BytesIO(window.session.attachment_bytes(photo_id)))
+    assert stored.format == "JPEG"
+    assert max(stored.size) == DEFAULT_MAX_SIDE  # downscaled by the import
+    assert dict(stored.getexif()) == {}

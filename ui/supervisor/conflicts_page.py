@@ -204,7 +204,7 @@ class ConflictsPage(QWidget):
                 if session is None or item.household_id is None:
                     continue
                 with contextlib.suppress(JiafangError):  # not synced to this laptop yet
-                    heads[item.household_id] = session.store.get_household(
+                    heads[item.household_id] = session.records.get_household(
                         item.household_id
                     ).content.head_name
             return items, heads

@@ -60,6 +60,10 @@ class HomePage(QWidget):
     """A due review was opened (household id)."""
     task_activated = Signal(object)
     """A task was opened (its `TaskItem`)."""
+    returned_visit_activated = Signal(str)
+    """A returned visit was opened to correct it (visit id)."""
+    clue_activated = Signal(str)
+    """An open clue was opened (clue id)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,15 +80,33 @@ class HomePage(QWidget):
         self.tasks_table.setObjectName("TasksTable")
         self.tasks_table.setMaximumHeight(150)
         self.tasks_table.cellActivated.connect(self._on_tasks_table_activated)
+        self.returned_title = label(name="SectionTitle")
+        self.returned_table = make_table(["", "", "", ""])
+        self.returned_table.setObjectName("ReturnedTable")
+        self.returned_table.setMaximumHeight(150)
+        self.returned_table.cellActivated.connect(self._on_returned_table_activated)
+        self.clues_title = label(name="SectionTitle")
+        self.clues_table = make_table(["", "", "", ""])
+        self.clues_table.setObjectName("OpenCluesTable")
+        self.clues_table.setMaximumHeight(150)
+        self.clues_table.cellActivated.connect(self._on_clues_table_activated)
         self.due_title = label(name="SectionTitle")
         self.due_table = make_table(["", "", ""])
         self.due_table.cellActivated.connect(self._on_due_table_activated)
+        # Returned visits and open clues side by side: both are short lists of things to act on.
+        pair = QGridLayout()
+        pair.setHorizontalSpacing(12)
+        pair.addWidget(self.returned_title, 0, 0)
+        pair.addWidget(self.returned_table, 1, 0)
+        pair.addWidget(self.clues_title, 0, 1)
+        pair.addWidget(self.clues_table, 1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(tiles)
         layout.addSpacing(8)
         layout.addWidget(self.tasks_title)
         layout.addWidget(self.tasks_table)
+        layout.addLayout(pair)
         layout.addWidget(self.due_title)
         layout.addWidget(self.due_table, 1)
         self.retranslate()
@@ -112,6 +134,19 @@ class HomePage(QWidget):
         for tile, caption in zip(self.tiles, captions, strict=True):
             tile.caption.setText(caption)
         self.due_title.setText(self.tr("Reviews falling due"))
+        self.returned_title.setText(self.tr("Returned for correction"))
+        self.returned_table.setHorizontalHeaderLabels(
+            [
+                self.tr("Visit date"),
+                self.tr("Head of household"),
+                self.tr("Kind"),
+                self.tr("Comments"),
+            ]
+        )
+        self.clues_title.setText(self.tr("Open clues"))
+        self.clues_table.setHorizontalHeaderLabels(
+            [self.tr("Found on"), self.tr("Clue"), self.tr("Head of household"), self.tr("Member")]
+        )
         self.tasks_title.setText(self.tr("My tasks"))
         self.tasks_table.setHorizontalHeaderLabels(
             [self.tr("Deadline"), self.tr("Task"), self.tr("Kind"), self.tr("Progress")]
@@ -157,6 +192,30 @@ class HomePage(QWidget):
                 ]
             )
         fill_table(self.tasks_table, task_rows)
+        fill_table(
+            self.returned_table,
+            [
+                [
+                    item.visit_date.isoformat() if item.visit_date else "—",
+                    item.head_name,
+                    visit_kind_label(item.kind),
+                    self.tr("%n comment(s)", "", item.comment_count),
+                ]
+                for item in (summary.returned if summary is not None else ())
+            ],
+        )
+        fill_table(
+            self.clues_table,
+            [
+                [
+                    item.found_on.isoformat() if item.found_on else "—",
+                    clue_kind_label(item.kind),
+                    item.head_name,
+                    item.member_name or "—",
+                ]
+                for item in (summary.open_clues if summary is not None else ())
+            ],
+        )
         rows = []
         if summary is not None:
             for item in summary.reviews_due:
@@ -167,6 +226,14 @@ class HomePage(QWidget):
     def _on_tasks_table_activated(self, row: int, _column: int) -> None:
         if self._summary is not None and 0 <= row < len(self._summary.tasks):
             self.task_activated.emit(self._summary.tasks[row])
+
+    def _on_returned_table_activated(self, row: int, _column: int) -> None:
+        if self._summary is not None and 0 <= row < len(self._summary.returned):
+            self.returned_visit_activated.emit(self._summary.returned[row].visit_id)
+
+    def _on_clues_table_activated(self, row: int, _column: int) -> None:
+        if self._summary is not None and 0 <= row < len(self._summary.open_clues):
+            self.clue_activated.emit(self._summary.open_clues[row].clue_id)
 
     def _on_due_table_activated(self, row: int, _column: int) -> None:
         if self._summary is not None and 0 <= row < len(self._summary.reviews_due):
@@ -251,6 +318,12 @@ class CluesPage(QWidget):
     def _on_table_activated(self, row: int, _column: int) -> None:
         if 0 <= row < len(self._items):
             self.household_activated.emit(self._items[row].household_id)
+
+    def select_clue(self, clue_id: str) -> None:
+        """Select a clue's row (opened from Home), ready for "Check this clue…"."""
+        row = next((r for r, c in enumerate(self._items) if c.clue_id == clue_id), -1)
+        if row >= 0:
+            self.table.selectRow(row)
 
     def clue(self, clue_id: str) -> ClueListItem | None:
         return next((c for c in self._items if c.clue_id == clue_id), None)

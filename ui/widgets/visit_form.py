@@ -10,15 +10,17 @@ crash brings back what was on the screen. All service calls go through the shell
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QDateTime, QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -55,7 +57,14 @@ from app.idnumber import parse_id_number
 from app.ids import uuid7
 from app.policy.decision import EligibilityDecision
 from app.services.readmodels import PolicyNotice
-from app.services.visit_form import FormCheck, check_form, state_from_content
+from app.services.visit_form import (
+    MIN_VISITORS,
+    FormCheck,
+    check_form,
+    missing_signatures,
+    state_from_content,
+    without_stale_signatures,
+)
 from ui.labels import (
     clue_kind_label,
     clue_status_label,
@@ -120,8 +129,14 @@ class BasicsStep(_Step):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind_combo = QComboBox()
-        self.visitor_edits = [QLineEdit(), QLineEdit()]
-        self.visitor_edits[1].setObjectName("SecondVisitor")
+        self.visitor_edits: list[QLineEdit] = []
+        self._visitor_labels: list[QLabel] = []
+        self.visitors_box = QWidget()
+        self.visitors_form = QFormLayout(self.visitors_box)
+        self.visitors_form.setContentsMargins(0, 0, 0, 0)
+        self.visitors_form.setVerticalSpacing(8)
+        self.add_visitor_button = QPushButton()
+        self.add_visitor_button.setObjectName("AddVisitor")
         self.visitors_error = _error_label()
         self.started_edit = QDateTimeEdit()
         self.ended_edit = QDateTimeEdit()
@@ -132,21 +147,42 @@ class BasicsStep(_Step):
         self.present_edit = QLineEdit()
         self.form = QFormLayout(self)
         self.form.setVerticalSpacing(8)
-        self._labels = [QLabel() for _ in range(6)]
+        self._labels = [QLabel() for _ in range(4)]
         self.form.addRow(self._labels[0], self.kind_combo)
-        self.form.addRow(self._labels[1], self.visitor_edits[0])
-        self.form.addRow(self._labels[2], self.visitor_edits[1])
+        self.form.addRow(self.visitors_box)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_visitor_button)
+        add_row.addStretch(1)
+        self.form.addRow("", add_row)
         self.form.addRow("", self.visitors_error)
-        self.form.addRow(self._labels[3], self.started_edit)
-        self.form.addRow(self._labels[4], self.ended_edit)
+        self.form.addRow(self._labels[1], self.started_edit)
+        self.form.addRow(self._labels[2], self.ended_edit)
         self.form.addRow("", self.ended_error)
-        self.form.addRow(self._labels[5], self.present_edit)
+        self.form.addRow(self._labels[3], self.present_edit)
+        for _ in range(MIN_VISITORS):
+            self._add_visitor_edit()
         self.kind_combo.currentIndexChanged.connect(self.changed)
-        for edit in (*self.visitor_edits, self.present_edit):
-            edit.textChanged.connect(self.changed)
+        self.present_edit.textChanged.connect(self.changed)
         self.started_edit.dateTimeChanged.connect(self.changed)
         self.ended_edit.dateTimeChanged.connect(self.changed)
+        self.add_visitor_button.clicked.connect(self._on_add_visitor_clicked)
         self.retranslate()
+
+    def _add_visitor_edit(self) -> QLineEdit:
+        edit = QLineEdit()
+        if len(self.visitor_edits) == 1:
+            edit.setObjectName("SecondVisitor")
+        caption = QLabel()
+        self.visitor_edits.append(edit)
+        self._visitor_labels.append(caption)
+        self.visitors_form.addRow(caption, edit)
+        edit.textChanged.connect(self.changed)
+        return edit
+
+    def _on_add_visitor_clicked(self) -> None:
+        edit = self._add_visitor_edit()
+        self.retranslate()
+        edit.setFocus()
 
     def retranslate(self) -> None:
         current = self.kind_combo.currentData()
@@ -158,22 +194,31 @@ class BasicsStep(_Step):
         self.kind_combo.blockSignals(False)
         texts = [
             self.tr("Kind of visit"),
-            self.tr("Visitor 1"),
-            self.tr("Visitor 2"),
             self.tr("Started"),
             self.tr("Ended"),
             self.tr("People present"),
         ]
         for widget, text in zip(self._labels, texts, strict=True):
             widget.setText(text)
-        self.visitor_edits[1].setPlaceholderText(self.tr("Account of the second visitor"))
+        for number, caption in enumerate(self._visitor_labels, start=1):
+            caption.setText(self.tr("Visitor %1").replace("%1", str(number)))
+        for edit in self.visitor_edits[1:]:
+            edit.setPlaceholderText(self.tr("Account of another visitor"))
+        self.add_visitor_button.setText(self.tr("Add visitor"))
         self.present_edit.setPlaceholderText(self.tr("Names, separated by commas"))
 
     def load(self, state: dict[str, Any]) -> None:
         _set_combo(self.kind_combo, state.get("kind"))
-        visitors = [*state.get("visitors", []), "", ""]
-        for edit, value in zip(self.visitor_edits, visitors, strict=False):
-            edit.setText(str(value))
+        visitors = [str(v) for v in state.get("visitors", [])]
+        # Back to two rows (a previous visit may have listed more), then as many as listed.
+        while len(self.visitor_edits) > MIN_VISITORS:
+            self._visitor_labels.pop()
+            self.visitors_form.removeRow(self.visitor_edits.pop())
+        while len(self.visitor_edits) < len(visitors):
+            self._add_visitor_edit()
+        self.retranslate()
+        for index, edit in enumerate(self.visitor_edits):
+            edit.setText(visitors[index] if index < len(visitors) else "")
         now = QDateTime.currentDateTime()
         for edit, key in ((self.started_edit, "started_at"), (self.ended_edit, "ended_at")):
             raw = str(state.get(key) or "")
@@ -849,7 +894,7 @@ class PhotosStep(_Step):
     """Photos (imported from files; EXIF/GPS stripped by the services) and the signatures."""
 
     photos_import_requested = Signal(list)
-    """Files chosen to import as photos (paths)."""
+    """Photos to import: file paths chosen, or JPEG bytes taken with the camera."""
     signature_saved = Signal(str, bytes)
     """A signature was drawn and kept: (signer, PNG bytes)."""
 
@@ -859,6 +904,10 @@ class PhotosStep(_Step):
         super().__init__(parent)
         self._titles = [label(name="SectionTitle") for _ in range(2)]
         self.import_button = QPushButton()
+        self.camera_button = QPushButton()
+        self.camera_button.setObjectName("TakePhoto")
+        self.camera_button.setVisible(False)  # until a camera is found (`refresh_camera`)
+        self.camera_dialog: QDialog | None = None
         self.thumbnails = QListWidget()
         self.thumbnails.setObjectName("PhotoThumbnails")
         self.thumbnails.setViewMode(QListWidget.ViewMode.IconMode)
@@ -866,63 +915,173 @@ class PhotosStep(_Step):
         self.thumbnails.setFixedHeight(self.THUMB + 36)
         self.thumbnails.setMovement(QListWidget.Movement.Static)
         self.photo_hint = label(name="Muted", wrap=True)
+        #: by signer: "household" or a visitor's account as entered in the basics step
         self.pads: dict[str, SignaturePad] = {}
         self.pad_labels: dict[str, QLabel] = {}
         self.keep_buttons: dict[str, QPushButton] = {}
         self.clear_buttons: dict[str, QPushButton] = {}
         self.signed_labels: dict[str, QLabel] = {}
+        self._pad_boxes: dict[str, QWidget] = {}
+        self._placeholders: list[QLabel] = []
+        #: the visitors listed in the basics step, in order ("" for a slot not filled in yet)
+        self._visitor_slots: list[str] = ["", ""]
+        self.signatures_error = _error_label()
+        self.signatures_error.setObjectName("Error")
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(self._titles[0])
         top.addStretch(1)
+        top.addWidget(self.camera_button)
         top.addWidget(self.import_button)
         layout.addLayout(top)
         layout.addWidget(self.photo_hint)
         layout.addWidget(self.thumbnails)
         layout.addWidget(self._titles[1])
-        pads = QGridLayout()
-        for column, signer in enumerate(("household", "visitor")):
-            pad = SignaturePad()
-            pad.setObjectName(f"Pad-{signer}")
-            keep = QPushButton()
-            clear = QPushButton()
-            signed = label(name="Muted")
-            self.pads[signer] = pad
-            self.pad_labels[signer] = QLabel()
-            self.keep_buttons[signer] = keep
-            self.clear_buttons[signer] = clear
-            self.signed_labels[signer] = signed
-            pads.addWidget(self.pad_labels[signer], 0, column)
-            pads.addWidget(pad, 1, column)
-            row = QHBoxLayout()
-            row.addWidget(signed, 1)
-            row.addWidget(clear)
-            row.addWidget(keep)
-            pads.addLayout(row, 2, column)
-            keep.clicked.connect(lambda _=False, s=signer: self._on_keep_clicked(s))
-            clear.clicked.connect(pad.clear)
-        layout.addLayout(pads)
+        layout.addWidget(self.signatures_error)
+        self.pads_grid = QGridLayout()
+        layout.addLayout(self.pads_grid)
         layout.addStretch(1)
-        self.import_button.clicked.connect(self._on_import_clicked)
         self._signed: set[str] = set()
+        self._rebuild_pads()
+        self.import_button.clicked.connect(self._on_import_clicked)
+        self.camera_button.clicked.connect(self._on_camera_clicked)
         self.retranslate()
 
     def retranslate(self) -> None:
         self._titles[0].setText(self.tr("Photos"))
         self._titles[1].setText(self.tr("Signatures"))
         self.import_button.setText(self.tr("Import photos…"))
+        self.camera_button.setText(self.tr("Take photo…"))
         self.photo_hint.setText(
             self.tr(
                 "Location and camera data are removed and photos are reduced to a few "
                 "hundred KB before they are stored, encrypted."
             )
         )
-        self.pad_labels["household"].setText(self.tr("Signature of the household"))
-        self.pad_labels["visitor"].setText(self.tr("Signature of the visitor"))
         for signer in self.pads:
             self.keep_buttons[signer].setText(self.tr("Keep signature"))
             self.clear_buttons[signer].setText(self.tr("Clear"))
+        self._render_pad_labels()
         self._render_signed()
+
+    def set_visitors(self, visitors: list[str]) -> None:
+        """One pad per visitor listed in the basics step (at least two slots), plus the
+        household's; a pad already drawn on stays as it is. Blank entries are skipped."""
+        listed = list(dict.fromkeys(v for v in visitors if v))  # typed twice: signs once
+        slots = [*listed, *[""] * (MIN_VISITORS - len(listed))]
+        if slots != self._visitor_slots:
+            self._visitor_slots = slots
+            self._rebuild_pads()
+
+    @property
+    def signers(self) -> list[str]:
+        """Who must sign: the household, then each visitor listed so far."""
+        return ["household", *(v for v in self._visitor_slots if v)]
+
+    def _rebuild_pads(self) -> None:
+        wanted = self.signers
+        while self.pads_grid.count():
+            item = self.pads_grid.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()
+                widget.setParent(None)
+        for signer in [s for s in self.pads if s not in wanted]:
+            box = self._pad_boxes.pop(signer)
+            for table in (
+                self.pads,
+                self.pad_labels,
+                self.keep_buttons,
+                self.clear_buttons,
+                self.signed_labels,
+            ):
+                table.pop(signer)
+            box.deleteLater()
+        self._placeholders = []
+        cells: list[QWidget] = []
+        for signer in wanted:
+            if signer not in self.pads:
+                self._pad_boxes[signer] = self._make_pad(signer)
+            cells.append(self._pad_boxes[signer])
+        for index, visitor in enumerate(self._visitor_slots):
+            if not visitor:
+                placeholder = label(name="Muted", wrap=True)
+                placeholder.setProperty("slot", index + 1)
+                self._placeholders.append(placeholder)
+                cells.append(placeholder)
+        for index, cell in enumerate(cells):
+            self.pads_grid.addWidget(cell, index // 2, index % 2)
+            cell.show()
+        self._render_pad_labels()
+        self._render_signed()
+
+    def _make_pad(self, signer: str) -> QWidget:
+        box = QWidget()
+        pad = SignaturePad()
+        pad.setObjectName(f"Pad-{signer}")
+        keep = QPushButton(self.tr("Keep signature"))
+        clear = QPushButton(self.tr("Clear"))
+        signed = label(name="Muted")
+        self.pads[signer] = pad
+        self.pad_labels[signer] = QLabel()
+        self.keep_buttons[signer] = keep
+        self.clear_buttons[signer] = clear
+        self.signed_labels[signer] = signed
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.pad_labels[signer])
+        column.addWidget(pad)
+        row = QHBoxLayout()
+        row.addWidget(signed, 1)
+        row.addWidget(clear)
+        row.addWidget(keep)
+        column.addLayout(row)
+        keep.clicked.connect(lambda _=False, s=signer: self._on_keep_clicked(s))
+        clear.clicked.connect(pad.clear)
+        return box
+
+    def _render_pad_labels(self) -> None:
+        for signer, widget in self.pad_labels.items():
+            if signer == "household":
+                widget.setText(self.tr("Signature of the household"))
+            else:
+                widget.setText(self.tr("Signature of visitor %1").replace("%1", signer))
+        for placeholder in self._placeholders:
+            placeholder.setText(
+                self.tr("Visitor %1: enter their account in step 1 to sign here.").replace(
+                    "%1", str(placeholder.property("slot"))
+                )
+            )
+
+    def show_missing(self, signers: list[str]) -> None:
+        """Say whose signature is still missing (empty: hide the message)."""
+        names = [self.tr("the household") if s == "household" else s for s in signers]
+        self.signatures_error.setText(
+            self.tr("Still to sign and keep: %1").replace("%1", "、".join(names)) if names else ""
+        )
+        self.signatures_error.setVisible(bool(names))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.refresh_camera()  # a USB camera may have been plugged in since
+        super().showEvent(event)
+
+    def refresh_camera(self) -> None:
+        """Offer "Take photo" only when the laptop has a camera."""
+        self.camera_button.setVisible(bool(_available_cameras()))
+
+    def _on_camera_clicked(self) -> None:
+        from ui.widgets.camera import CameraDialog, default_camera
+
+        dialog = CameraDialog(default_camera(), self)
+        dialog.photo_taken.connect(self.add_captured_photo)
+        dialog.finished.connect(dialog.deleteLater)
+        self.camera_dialog = dialog
+        dialog.open()
+
+    def add_captured_photo(self, jpeg: bytes) -> None:
+        """A photo taken with the camera: imported like a file (metadata dropped, downscaled)."""
+        if jpeg:
+            self.photos_import_requested.emit([jpeg])
 
     def set_photos(self, photos: list[tuple[str, bytes]]) -> None:
         """Thumbnails from decrypted photo bytes (built here, on the GUI thread)."""
@@ -948,8 +1107,12 @@ class PhotosStep(_Step):
     def _render_signed(self) -> None:
         for signer, widget in self.signed_labels.items():
             widget.setText(self.tr("Signed") if signer in self._signed else "")
+        if not self.signatures_error.isHidden():
+            self.show_missing([s for s in self.signers if s not in self._signed])
 
     def load(self, state: dict[str, Any]) -> None:
+        self.show_missing([])
+        self.set_visitors([str(v).strip() for v in state.get("visitors", []) if str(v).strip()])
         for pad in self.pads.values():
             pad.clear()
 
@@ -970,6 +1133,16 @@ class PhotosStep(_Step):
         pad = self.pads[signer]
         if not pad.is_empty:
             self.signature_saved.emit(signer, pad.png_bytes())
+
+
+def _available_cameras() -> list[object]:
+    """The laptop's cameras; none where QtMultimedia cannot load (no PulseAudio client
+    library): the form then offers the file import only."""
+    try:
+        from ui.widgets.camera import available_cameras
+    except ImportError:
+        return []
+    return list(available_cameras())
 
 
 class FindingStep(_Step):
@@ -1223,7 +1396,7 @@ class VisitFormPage(QWidget):
     close_requested = Signal(str)
     """Leave the form (household id); the shell saves the draft first."""
     photos_import_requested = Signal(str, list)
-    """Import photo files into the visit: (visit id, paths)."""
+    """Import photos into the visit: (visit id, file paths or camera JPEG bytes)."""
     signature_saved = Signal(str, str, bytes)
     """Keep a signature: (visit id, signer, PNG bytes)."""
 
@@ -1316,6 +1489,7 @@ class VisitFormPage(QWidget):
         self.members.members_changed.connect(self._on_members_changed)
         self.photos.photos_import_requested.connect(self._on_photos_import_requested)
         self.photos.signature_saved.connect(self._on_signature_saved)
+        self.basics.changed.connect(self._on_basics_changed)
         self.back_button.clicked.connect(self._on_back_clicked)
         self.next_button.clicked.connect(self._on_next_clicked)
         self.save_button.clicked.connect(self._on_save_clicked)
@@ -1453,6 +1627,9 @@ class VisitFormPage(QWidget):
         self._check_timer.start()
         self._autosave_timer.start()
 
+    def _on_basics_changed(self) -> None:
+        self.photos.set_visitors([e.text().strip() for e in self.basics.visitor_edits])
+
     def _on_members_changed(self) -> None:
         choices = self.members.member_choices()
         for step in (self.incomes, self.assets, self.expenses):
@@ -1511,11 +1688,18 @@ class VisitFormPage(QWidget):
         if not check.ok:
             self.go_to_step(_step_of(check.problems[0].path))
             return
-        self.complete_requested.emit(self.visit_id, check)
+        missing = missing_signatures(check.content)
+        self.photos.show_missing(missing)
+        if missing:
+            self.problems_label.setText(self.tr("%n signature(s) missing", "", len(missing)))
+            self.go_to_step(self.steps.index(self.photos))
+            return
+        content = without_stale_signatures(check.content)
+        self.complete_requested.emit(self.visit_id, dataclasses.replace(check, content=content))
 
-    def _on_photos_import_requested(self, paths: list[str]) -> None:
+    def _on_photos_import_requested(self, photos: list[str | bytes]) -> None:
         if self.visit_id:
-            self.photos_import_requested.emit(self.visit_id, paths)
+            self.photos_import_requested.emit(self.visit_id, photos)
 
     def _on_signature_saved(self, signer: str, png: bytes) -> None:
         if self.visit_id:
@@ -1526,10 +1710,7 @@ class VisitFormPage(QWidget):
         self._base = self._base.model_copy(
             update={"photo_ids": content.photo_ids, "signatures": content.signatures}
         )
-        household = "household"
-        self.photos.set_signed(
-            {household if s.signer == household else "visitor" for s in content.signatures}
-        )
+        self.photos.set_signed({s.signer for s in content.signatures})
 
     def _on_close_clicked(self) -> None:
         self.close_requested.emit(self.household_id)

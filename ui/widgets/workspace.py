@@ -104,6 +104,7 @@ class WorkspaceWidget(QWidget):
         self.household_list.household_activated.connect(self.open_household)
         self.home_page.household_activated.connect(self.open_household)
         self.home_page.task_activated.connect(self.open_task)
+        self.home_page.clue_activated.connect(self.open_clue)
         self.clues_page.household_activated.connect(self.open_household)
         self.household_file_view.back_requested.connect(self.show_household_list)
         self.navigation.setCurrentRow(Section.HOME)
@@ -166,6 +167,11 @@ class WorkspaceWidget(QWidget):
         self.show_section(Section.HOUSEHOLDS)
         self.show_household_list()
         self.household_list.set_task_filter(task.title or task.kind, task.household_ids)
+
+    def open_clue(self, clue_id: str) -> None:
+        """The clue ledger with this clue selected."""
+        self.show_section(Section.CLUES)
+        self.clues_page.select_clue(clue_id)
 
     def show_visit_form(self) -> None:
         self.show_section(Section.HOUSEHOLDS)

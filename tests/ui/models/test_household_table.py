@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from app.domain import AssistanceCategory, HouseholdStatus
-from app.services.readmodels import HouseholdListItem
+from app.services.readmodels import HouseholdListItem, pinyin_sort_key
 from ui.models.household_table import HouseholdColumn, HouseholdTableModel
 
 TODAY = date(2026, 12, 4)
@@ -20,7 +20,7 @@ COUNT = 100_000
 
 def _items() -> list[HouseholdListItem]:
     categories = list(AssistanceCategory)
-    return [
+    items = [
         HouseholdListItem(
             household_id=f"h{n:06d}",
             grid_id=f"G{n % 50}",
@@ -34,6 +34,9 @@ def _items() -> list[HouseholdListItem]:
         )
         for n in range(COUNT)
     ]
+    for item in items:  # as the loader does, off the GUI thread (`AccountSession.households`)
+        _ = item.head_sort_key, item.address_sort_key, item.search_text, item.review_key
+    return items
 
 
 def _timed(action: object) -> float:
@@ -92,7 +95,53 @@ def test_a_district_of_households_loads_filters_and_sorts_quickly(qtbot: QtBot) 
         _timed(lambda: view.sortByColumn(HouseholdColumn.HEAD, Qt.SortOrder.AscendingOrder)) < 1.0
     )
     heads = [model.item(r).head_name for r in range(0, COUNT, 101)]
-    assert heads == sorted(heads)
+    assert heads == sorted(heads, key=lambda h: pinyin_sort_key(h, name=True))
+
+
+def _named(head: str, address: str, n: int) -> HouseholdListItem:
+    return HouseholdListItem(
+        household_id=f"h{n}",
+        grid_id="G1",
+        head_name=head,
+        address=address,
+        member_count=1,
+        status=HouseholdStatus.ACTIVE,
+        category=None,
+        next_review=None,
+    )
+
+
+def test_names_and_addresses_sort_in_pinyin_order(qtbot: QtBot) -> None:
+    model, view = _sortable_view(qtbot)
+    model.set_items(
+        [
+            _named("张伟", "赵庄村3组", 1),
+            _named("李娜", "王家屯1号", 2),
+            _named("王芳", "阿城路8号", 3),
+            _named("阿依古丽", "张家湾5号", 4),
+            _named("赵敏", "李村2组", 5),
+        ],
+        today=TODAY,
+    )
+    view.sortByColumn(HouseholdColumn.HEAD, Qt.SortOrder.AscendingOrder)
+    heads = [model.item(r).head_name[0] for r in range(model.rowCount())]
+    assert heads == ["阿", "李", "王", "张", "赵"]  # by code point: 张, 李, 王, 赵, 阿
+    view.sortByColumn(HouseholdColumn.HEAD, Qt.SortOrder.DescendingOrder)
+    assert [model.item(r).head_name[0] for r in range(model.rowCount())] == heads[::-1]
+    view.sortByColumn(HouseholdColumn.ADDRESS, Qt.SortOrder.AscendingOrder)
+    addresses = [model.item(r).address[0] for r in range(model.rowCount())]
+    assert addresses == ["阿", "李", "王", "张", "赵"]
+
+
+def test_pinyin_keys_order_syllables_tones_and_surnames() -> None:
+    def order(*texts: str, name: bool = False) -> list[str]:
+        return sorted(texts, key=lambda t: pinyin_sort_key(t, name=name))
+
+    assert order("艾", "阿", "安") == ["阿", "艾", "安"]  # a < ai < an
+    assert order("李明", "李") == ["李", "李明"]
+    assert order("妈", "马", "骂", "麻") == ["妈", "麻", "马", "骂"]  # tones 1 to 4
+    # 单 is shàn as a surname: after 邓 (dèng) and before 沈 (shěn), where dān would come first
+    assert order("单雄", "邓华", "沈阳", name=True) == ["邓华", "单雄", "沈阳"]
 
 
 def test_the_selected_household_stays_selected_when_the_order_changes(qtbot: QtBot) -> None:

@@ -17,13 +17,14 @@ from sqlmodel import col, select
 
 from app.domain import IncomeItem, IncomeType, VisitKind, VisitStatus
 from app.services.review import review_comments, revise_returned
-from app.services.visit_form import FormCheck
+from app.services.visit_form import FormCheck, required_signers
 from sync.server.audit import verify_chain
 from sync.server.models import AuditEntry
 from tests.sync.e2e.harness import LiveServer, household_content, visit_content
 from tests.ui.supervisor.conftest import Account
 from ui.i18n import LanguageManager
 from ui.jobs import JobRunner
+from ui.printing import demo_signature_png
 from ui.supervisor.comments import ReviewCommentsBar
 from ui.supervisor.review_page import FIELD_PATH_ROLE, ReviewQueuePage
 from ui.widgets.visit_form import VisitFormPage
@@ -147,7 +148,10 @@ def test_return_with_an_income_comment_revise_and_approve(
     form.go_to_step(2)
     amount.setText("1200")
     # The household signs the corrected record again (the returned one's signature stays
-    # with it), then the worker completes the revision.
+    # with it), as does each visitor, then the worker completes the revision.
+    for seed, signer in enumerate(required_signers(form.current_check().content)):
+        signed = worker.session.add_signature(revision.visit_id, signer, demo_signature_png(seed))
+    form.update_base(signed.content)
     form.finding.notice_check.setChecked(True)
     with qtbot.wait_signal(form.complete_requested, timeout=10_000) as completing:
         qtbot.mouseClick(form.complete_button, Qt.MouseButton.LeftButton)
@@ -195,6 +199,7 @@ def test_return_with_an_income_comment_revise_and_approve(
     ]
     assert steps_for(revision.visit_id) == [
         ("fw1", "create"),
+        *[("fw1", "change")] * 3,  # signed by the household and the two visitors
         ("fw1", "change"),  # the corrected income
         ("fw1", "change"),  # completed
         ("", "change"),  # synced
