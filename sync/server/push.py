@@ -12,6 +12,12 @@ the same way); the losing value is not dropped: it goes into a new `conflict` re
 with the household, so the supervisor sees it) and the answer is `conflict` with the values
 the server now holds and the conflict's id. A completed visit's content is immutable: only its
 status may move along the visit lifecycle; corrections are new revisions.
+
+Concurrency. A batch is worked out (loaded, merged, sealed, its finished visits evaluated)
+before the change lock, and only numbered and written under it; if any record it read, or its
+bucket membership, changed meanwhile, or one of its mutations was answered by another request,
+it is worked out again with the lock held throughout (`_apply`). A batch in which a household
+moves grid always takes that second way.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.domain import Role, VisitStatus, check_visit_transition
@@ -52,12 +59,18 @@ from sync.server.ids import uuid7
 from sync.server.models import AppliedMutation, RecordVersion, Region, SyncRecord, utcnow
 from sync.server.records import (
     Actor,
+    PreparedChange,
+    changes_after,
+    committed_seq,
     open_data,
     prefetch,
+    prefetch_attachment_refs,
+    prepare_change,
     rebucket_household,
     record_change,
     reserve_seqs,
     stage_insert,
+    write_change,
 )
 
 logger = logging.getLogger(__name__)
@@ -127,18 +140,24 @@ class _Batch:
     """
 
     answered: dict[str, _Answer]
-    #: current rows by (entity, id); a key mapped to None is known not to exist
+    #: records by (entity, id) as the next mutation sees them (after the batch's earlier
+    #: mutations); a key mapped to None is known not to exist
     records: dict[tuple[str, str], SyncRecord | None]
+    #: the stored rows by (entity, id), as loaded, then as written by this transaction
+    stored: dict[tuple[str, str], SyncRecord | None] = field(default_factory=dict)
+    #: fields changed by the batch's planned (not yet written) versions: (version, names)
+    planned_fields: dict[tuple[str, str], list[tuple[int, list[str]]]] = field(default_factory=dict)
     #: regions by id; None: known not to exist
     regions: dict[str, Region | None] = field(default_factory=dict)
     #: open task ids by household id, for every household looked up
     open_tasks: dict[str, list[str]] = field(default_factory=dict)
     buckets: dict[tuple[str | None, str | None], list[str]] = field(default_factory=dict)
+    attachment_shas: set[str] = field(default_factory=set)
 
     def record(self, session: Session, entity: str, record_id: str) -> SyncRecord | None:
         key = (entity, record_id)
         if key not in self.records:
-            self.records[key] = session.get(SyncRecord, key)
+            self.records[key] = self.stored[key] = session.get(SyncRecord, key)
         return self.records[key]
 
     def region(self, session: Session, region_id: str) -> Region | None:
@@ -205,7 +224,43 @@ def _load_batch(session: Session, mutations: list[Mutation]) -> _Batch:
         if isinstance(sha, str)
     }
     prefetch(session, list(found.values()), shas)
-    return _Batch(answered=answered, records=records, regions=regions, open_tasks=open_tasks)
+    return _Batch(
+        answered=answered,
+        records=records,
+        stored=dict(records),
+        regions=regions,
+        open_tasks=open_tasks,
+        attachment_shas=shas,
+    )
+
+
+@dataclass(frozen=True)
+class _Conflict:
+    conflict_id: str
+    household_id: str | None
+    grid_id: str | None
+    buckets: list[str]
+    clashes: list[_Clash]
+
+
+@dataclass
+class _Plan:
+    """One mutation worked out: the answer, and what to write for it (nothing yet)."""
+
+    mutation: Mutation
+    result: MutationResult
+    change: PreparedChange | None = None
+    #: the household moves to another grid: its other records follow it
+    moves_grid: bool = False
+    conflict: _Conflict | None = None
+
+    @property
+    def answered_now(self) -> bool:
+        return self.result.status in (MutationStatus.APPLIED, MutationStatus.CONFLICT)
+
+
+class _MovedError(Exception):
+    """The batch cannot be written as planned before the lock; plan it again under the lock."""
 
 
 def apply_push(
@@ -216,27 +271,17 @@ def apply_push(
     client_schema_version: int | None,
     now: datetime,
 ) -> PushResponse:
-    """Apply a batch in one transaction and commit it; one result per mutation, in order."""
-    # Takes the change lock first (see records.py), with enough seqs for the batch and a
-    # conflict item per mutation.
-    reserve_seqs(session, 2 * len(request.mutations))
-    buckets = buckets_for(session, principal, now)
-    actor = Actor(principal.user_id, principal.device_id)
-    batch = _load_batch(session, request.mutations)
-    results: list[MutationResult] = []
-    for mutation in request.mutations:
-        try:
-            results.append(_apply_one(session, keys, principal, buckets, actor, mutation, batch))
-        except _RejectedError as rejection:
-            results.append(
-                MutationResult(
-                    mutation_id=mutation.mutation_id,
-                    status=MutationStatus.REJECTED,
-                    reason=rejection.reason.value,
-                    message_en=rejection.message_en,
-                    message_zh=rejection.message_zh,
-                )
-            )
+    """Apply a batch in one transaction and commit it; one result per mutation, in order.
+
+    The batch is first worked out without the change lock (merged, sealed, visits evaluated),
+    then written under it, if nothing it read has changed meanwhile; otherwise it is worked out
+    again with the lock held from the start (see `_apply`)."""
+    try:
+        results = _apply(session, keys, principal, request.mutations, now, ahead=True)
+    except _MovedError as reason:
+        logger.info("push planned again under the change lock: %s", reason)
+        session.rollback()
+        results = _apply(session, keys, principal, request.mutations, now, ahead=False)
     session.commit()
     counts: dict[str, int] = {}
     for result in results:
@@ -248,7 +293,132 @@ def apply_push(
     return PushResponse(results=results, upgrade_required=oldest < SCHEMA_VERSION)
 
 
-def _apply_one(
+def _apply(
+    session: Session,
+    keys: ServerKeys,
+    principal: Principal,
+    mutations: list[Mutation],
+    now: datetime,
+    *,
+    ahead: bool,
+) -> list[MutationResult]:
+    """Work out and write a batch (without committing).
+
+    `ahead`: read, merge, seal and evaluate everything before taking the change lock, then take
+    it and check that none of the records the batch read (nor their bucket memberships) has
+    changed since the last committed seq seen before the first read, and that none of its
+    mutations has been answered meanwhile; then write. The lock is held only while writing and
+    committing, and the seq rule of records.py still holds: seqs are taken under the lock, kept
+    until commit. Raises `_MovedError` when something moved, or when a household moves grid
+    (its other records, not read here, follow it).
+
+    Otherwise the lock is taken first, with enough seqs for the batch and a conflict item per
+    mutation, and each mutation is written as soon as it is worked out.
+    """
+    # Before any read: every change up to `seen` is visible to the reads that follow.
+    seen = committed_seq(session) if ahead else 0
+    if not ahead:
+        reserve_seqs(session, 2 * len(mutations))
+    buckets = buckets_for(session, principal, now)
+    actor = Actor(principal.user_id, principal.device_id)
+    batch = _load_batch(session, mutations)
+    unanswered = sorted({m.mutation_id for m in mutations} - set(batch.answered))
+    plans: list[_Plan] = []
+    for mutation in mutations:
+        try:
+            plan = _plan_one(session, keys, principal, buckets, actor, mutation, batch)
+        except _RejectedError as rejection:
+            plan = _Plan(
+                mutation,
+                MutationResult(
+                    mutation_id=mutation.mutation_id,
+                    status=MutationStatus.REJECTED,
+                    reason=rejection.reason.value,
+                    message_en=rejection.message_en,
+                    message_zh=rejection.message_zh,
+                ),
+            )
+        plans.append(plan)
+        if not ahead:
+            _write(session, keys, actor, plan, batch)
+        elif plan.moves_grid:
+            raise _MovedError("a household moves grid")
+        elif plan.change is not None:
+            _foresee(batch, plan.change)
+    if ahead:
+        reserve_seqs(session, 2 * len(mutations))
+        if _moved(session, seen, set(batch.stored), unanswered):
+            raise _MovedError("records of the batch changed meanwhile")
+        if batch.attachment_shas:  # other records of a household may reference them
+            prefetch_attachment_refs(session, batch.attachment_shas)
+        for plan in plans:
+            _write(session, keys, actor, plan, batch)
+    return [plan.result for plan in plans]
+
+
+def _moved(
+    session: Session, seen: int, records: set[tuple[str, str]], unanswered: list[str]
+) -> bool:
+    """Under the change lock: did anything the batch read change after seq `seen`? (One round
+    trip.)"""
+    answered_since = sa.exists().where(col(AppliedMutation.mutation_id).in_(unanswered))
+    moved = sa.or_(changes_after(seen, records), answered_since if unanswered else sa.false())
+    return bool(session.execute(sa.select(moved)).scalar_one())
+
+
+def _foresee(batch: _Batch, change: PreparedChange) -> None:
+    """Let the batch's later mutations see a planned change as if it were written (an
+    unsaved row: never added to the session)."""
+    key = (change.entity, change.record_id)
+    before = batch.records.get(key)
+    batch.records[key] = SyncRecord(
+        entity=change.entity,
+        id=change.record_id,
+        version=change.version,
+        seq=0,
+        household_id=change.household_id,
+        grid_id=change.grid_id,
+        deleted=change.deleted,
+        meta=change.meta,
+        field_hlcs=change.field_hlcs
+        if change.field_hlcs is not None
+        else dict(before.field_hlcs if before is not None else {}),
+        data_ct=change.data_ct,
+        created_at=before.created_at if before is not None else utcnow(),
+        updated_at=utcnow(),
+    )
+    batch.planned_fields.setdefault(key, []).append((change.version, change.changed_fields))
+
+
+def _write(session: Session, keys: ServerKeys, actor: Actor, plan: _Plan, batch: _Batch) -> None:
+    mutation = plan.mutation
+    if plan.change is not None:
+        change = plan.change
+        key = (change.entity, change.record_id)
+        record = write_change(session, keys, change, batch.stored.get(key))
+        batch.stored[key] = batch.records[key] = record
+        if plan.moves_grid:
+            rebucket_household(session, change.record_id, change.grid_id, change.buckets)
+    if plan.conflict is not None:
+        _raise_conflict(session, keys, actor, mutation, plan.conflict)
+    if plan.answered_now:
+        stage_insert(
+            session,
+            AppliedMutation.__table__,  # type: ignore[attr-defined]
+            {
+                "mutation_id": mutation.mutation_id,
+                "device_id": mutation.device_id,
+                "entity": mutation.entity,
+                "entity_id": mutation.entity_id,
+                "status": plan.result.status.value,
+                "version": plan.result.version,
+                "conflict_id": plan.result.conflict_id,
+                "applied_at": utcnow(),
+            },
+        )
+
+
+def _plan_one(
     session: Session,
     keys: ServerKeys,
     principal: Principal,
@@ -256,14 +426,17 @@ def _apply_one(
     actor: Actor,
     mutation: Mutation,
     batch: _Batch,
-) -> MutationResult:
+) -> _Plan:
     answered = batch.answered.get(mutation.mutation_id)
     if answered is not None:
-        return MutationResult(
-            mutation_id=mutation.mutation_id,
-            status=MutationStatus.DUPLICATE,
-            version=answered.version,
-            conflict_id=answered.conflict_id,
+        return _Plan(
+            mutation,
+            MutationResult(
+                mutation_id=mutation.mutation_id,
+                status=MutationStatus.DUPLICATE,
+                version=answered.version,
+                conflict_id=answered.conflict_id,
+            ),
         )
     if mutation.device_id != principal.device_id:
         raise _RejectedError(
@@ -320,7 +493,7 @@ def _apply_one(
                 "基准版本高于服务器版本",
             )
         current = {**existing.meta, **open_data(keys, existing)}
-        server_changed = _changed_since(session, existing, mutation.base_version)
+        server_changed = _changed_since(session, existing, mutation.base_version, batch)
         field_hlcs = dict(existing.field_hlcs)
 
     if entity == Entity.VISIT and existing is not None:
@@ -329,7 +502,7 @@ def _apply_one(
     if mutation.op is Op.DELETE:
         assert existing is not None  # checked above
         meta, data = split_fields(entity, current)
-        record = record_change(
+        change = prepare_change(
             session,
             keys,
             entity=entity,
@@ -341,12 +514,12 @@ def _apply_one(
             buckets=target,
             actor=actor,
             changed_fields=[],
+            version=existing.version + 1,
             mutation_id=mutation.mutation_id,
             hlc=mutation.hlc,
             deleted=True,
-            prior=existing,
         )
-        return _answer(session, batch, mutation, MutationStatus.APPLIED, record.version)
+        return _planned(batch, mutation, MutationStatus.APPLIED, change.version, change=change)
 
     merged = dict(current)
     applied_fields: list[str] = []
@@ -372,9 +545,11 @@ def _apply_one(
         merged["household_id"] = household_id
 
     version = existing.version if existing is not None else 0
+    new_change: PreparedChange | None = None
+    moves_grid = False
     if applied_fields or existing is None:
         meta, data = split_fields(entity, merged)
-        record = record_change(
+        new_change = prepare_change(
             session,
             keys,
             entity=entity,
@@ -386,29 +561,58 @@ def _apply_one(
             buckets=target,
             actor=actor,
             changed_fields=applied_fields,
+            version=version + 1,
             mutation_id=mutation.mutation_id,
             hlc=mutation.hlc,
             field_hlcs=field_hlcs,
-            prior=existing,
         )
-        batch.records[(entity, mutation.entity_id)] = record
-        version = record.version
-        if entity == Entity.HOUSEHOLD and existing is not None and existing_grid != grid_id:
-            rebucket_household(session, mutation.entity_id, grid_id, target)
+        version = new_change.version
+        moves_grid = (
+            entity == Entity.HOUSEHOLD and existing is not None and existing_grid != grid_id
+        )
     if not clashes:
-        return _answer(session, batch, mutation, MutationStatus.APPLIED, version)
-    conflict_id = _raise_conflict(
-        session, keys, actor, mutation, household_id, grid_id, target, clashes
-    )
-    return _answer(
-        session,
+        return _planned(
+            batch,
+            mutation,
+            MutationStatus.APPLIED,
+            version,
+            change=new_change,
+            moves_grid=moves_grid,
+        )
+    conflict = _Conflict(uuid7(), household_id, grid_id, target, clashes)
+    return _planned(
         batch,
         mutation,
         MutationStatus.CONFLICT,
         version,
-        conflict_id=conflict_id,
+        change=new_change,
+        moves_grid=moves_grid,
+        conflict=conflict,
         server_values={c.field: c.kept for c in clashes},
     )
+
+
+def _planned(
+    batch: _Batch,
+    mutation: Mutation,
+    status: MutationStatus,
+    version: int,
+    *,
+    change: PreparedChange | None = None,
+    moves_grid: bool = False,
+    conflict: _Conflict | None = None,
+    server_values: dict[str, Any] | None = None,
+) -> _Plan:
+    conflict_id = conflict.conflict_id if conflict is not None else None
+    batch.answered[mutation.mutation_id] = _Answer(version, conflict_id)
+    result = MutationResult(
+        mutation_id=mutation.mutation_id,
+        status=status,
+        version=version,
+        conflict_id=conflict_id,
+        server_values=server_values,
+    )
+    return _Plan(mutation, result, change=change, moves_grid=moves_grid, conflict=conflict)
 
 
 def _place(
@@ -444,9 +648,16 @@ def _place(
     return household_id, household.grid_id, []
 
 
-def _changed_since(session: Session, record: SyncRecord, base_version: int) -> set[str]:
+def _changed_since(
+    session: Session, record: SyncRecord, base_version: int, batch: _Batch
+) -> set[str]:
     if base_version >= record.version:
         return set()
+    changed: set[str] = set()
+    # Versions this batch has planned but not written yet, then the stored history.
+    for version, planned in batch.planned_fields.get((record.entity, record.id), []):
+        if version > base_version:
+            changed.update(planned)
     rows = session.exec(
         select(RecordVersion.changed_fields).where(
             RecordVersion.entity == record.entity,
@@ -454,7 +665,6 @@ def _changed_since(session: Session, record: SyncRecord, base_version: int) -> s
             col(RecordVersion.version) > base_version,
         )
     )
-    changed: set[str] = set()
     for names in rows:
         changed.update(names)
     if base_version == 0:
@@ -488,12 +698,9 @@ def _raise_conflict(
     keys: ServerKeys,
     actor: Actor,
     mutation: Mutation,
-    household_id: str | None,
-    grid_id: str | None,
-    buckets: list[str],
-    clashes: list[_Clash],
-) -> str:
-    conflict_id = uuid7()
+    conflict: _Conflict,
+) -> None:
+    household_id, grid_id, clashes = conflict.household_id, conflict.grid_id, conflict.clashes
     meta = {
         "status": "open",
         "subject_entity": mutation.entity,
@@ -520,50 +727,15 @@ def _raise_conflict(
         session,
         keys,
         entity=Entity.CONFLICT.value,
-        record_id=conflict_id,
+        record_id=conflict.conflict_id,
         household_id=household_id,
         grid_id=grid_id,
         meta=meta,
         data=data,
-        buckets=buckets,
+        buckets=conflict.buckets,
         actor=actor,
         changed_fields=sorted({*meta, *data}),
         mutation_id=None,
         hlc=mutation.hlc,
     )
     logger.info("conflict raised on %s fields: %d", mutation.entity, len(clashes))
-    return conflict_id
-
-
-def _answer(
-    session: Session,
-    batch: _Batch,
-    mutation: Mutation,
-    status: MutationStatus,
-    version: int,
-    *,
-    conflict_id: str | None = None,
-    server_values: dict[str, Any] | None = None,
-) -> MutationResult:
-    stage_insert(
-        session,
-        AppliedMutation.__table__,  # type: ignore[attr-defined]
-        {
-            "mutation_id": mutation.mutation_id,
-            "device_id": mutation.device_id,
-            "entity": mutation.entity,
-            "entity_id": mutation.entity_id,
-            "status": status.value,
-            "version": version,
-            "conflict_id": conflict_id,
-            "applied_at": utcnow(),
-        },
-    )
-    batch.answered[mutation.mutation_id] = _Answer(version, conflict_id)
-    return MutationResult(
-        mutation_id=mutation.mutation_id,
-        status=status,
-        version=version,
-        conflict_id=conflict_id,
-        server_values=server_values,
-    )
