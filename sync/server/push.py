@@ -253,6 +253,8 @@ class _Plan:
     #: the household moves to another grid: its other records follow it
     moves_grid: bool = False
     conflict: _Conflict | None = None
+    #: the row as the change leaves it, built before the lock (`_foresee`)
+    row: SyncRecord | None = None
 
     @property
     def answered_now(self) -> bool:
@@ -344,7 +346,7 @@ def _apply(
         elif plan.moves_grid:
             raise _MovedError("a household moves grid")
         elif plan.change is not None:
-            _foresee(batch, plan.change)
+            plan.row = _foresee(batch, plan.change)
     if ahead:
         reserve_seqs(session, 2 * len(mutations))
         if _moved(session, seen, set(batch.stored), unanswered):
@@ -366,12 +368,12 @@ def _moved(
     return bool(session.execute(sa.select(moved)).scalar_one())
 
 
-def _foresee(batch: _Batch, change: PreparedChange) -> None:
-    """Let the batch's later mutations see a planned change as if it were written (an
-    unsaved row: never added to the session)."""
+def _foresee(batch: _Batch, change: PreparedChange) -> SyncRecord:
+    """Let the batch's later mutations see a planned change as if it were written: an unsaved
+    row (added to the session only when written, if it creates the record)."""
     key = (change.entity, change.record_id)
     before = batch.records.get(key)
-    batch.records[key] = SyncRecord(
+    row = batch.records[key] = SyncRecord(
         entity=change.entity,
         id=change.record_id,
         version=change.version,
@@ -388,6 +390,7 @@ def _foresee(batch: _Batch, change: PreparedChange) -> None:
         updated_at=utcnow(),
     )
     batch.planned_fields.setdefault(key, []).append((change.version, change.changed_fields))
+    return row
 
 
 def _write(session: Session, keys: ServerKeys, actor: Actor, plan: _Plan, batch: _Batch) -> None:
@@ -395,7 +398,8 @@ def _write(session: Session, keys: ServerKeys, actor: Actor, plan: _Plan, batch:
     if plan.change is not None:
         change = plan.change
         key = (change.entity, change.record_id)
-        record = write_change(session, keys, change, batch.stored.get(key))
+        new_row = plan.row if change.version == 1 else None
+        record = write_change(session, keys, change, batch.stored.get(key), new_row=new_row)
         batch.stored[key] = batch.records[key] = record
         if plan.moves_grid:
             rebucket_household(session, change.record_id, change.grid_id, change.buckets)

@@ -447,17 +447,27 @@ def record_change(
 
 
 def write_change(
-    session: Session, keys: ServerKeys, change: PreparedChange, record: SyncRecord | None
+    session: Session,
+    keys: ServerKeys,
+    change: PreparedChange,
+    record: SyncRecord | None,
+    *,
+    new_row: SyncRecord | None = None,
 ) -> SyncRecord:
     """Write a prepared change over `record` (the current row, None if there is none) under
-    the next seq. The change must have been prepared from that very version."""
+    the next seq. The change must have been prepared from that very version. `new_row`: an
+    unsaved row already built from a creating change (a push builds it before the lock)."""
     expected = 1 if record is None else record.version + 1
     if change.version != expected:
         raise RuntimeError(f"prepared version {change.version}, the record needs {expected}")
     seq = next_seq(session)
     now = utcnow()
     entity, record_id, version = change.entity, change.record_id, change.version
-    if record is None:
+    if record is None and new_row is not None:
+        if (new_row.entity, new_row.id, new_row.version) != (entity, record_id, version):
+            raise RuntimeError("the row given is not the one this change creates")
+        record, new_row.seq, new_row.created_at, new_row.updated_at = new_row, seq, now, now
+    elif record is None:
         record = SyncRecord(
             entity=entity,
             id=record_id,
