@@ -107,9 +107,9 @@ def changes_after(seq: int, records: set[tuple[str, str]]) -> sa.ColumnElement[b
 _SEQ_POOL = "jiafang_seq_pool"
 
 
-def reserve_seqs(session: Session, count: int) -> None:
+def reserve_seqs(session: Session, count: int) -> int:
     """Take `count` seqs in one counter update (and the lock with them); `next_seq` hands them
-    out until they run out. Unused ones become gaps, which pulls tolerate."""
+    out until they run out. Unused ones become gaps, which pulls tolerate. Returns the first."""
     statement = (
         update(SyncCounter)
         .where(col(SyncCounter.id) == 1)
@@ -118,6 +118,7 @@ def reserve_seqs(session: Session, count: int) -> None:
     )
     last = int(session.execute(statement).scalar_one())
     session.info[_SEQ_POOL] = [last - count + 1, last]
+    return last - count + 1
 
 
 def next_seq(session: Session) -> int:
