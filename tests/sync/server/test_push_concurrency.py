@@ -5,6 +5,7 @@ filed, and a push whose records change between planning and writing is merged ag
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import Counter
 from typing import Any
@@ -212,7 +213,7 @@ def test_a_record_changed_after_the_push_read_it_is_merged_again_under_the_lock(
     real_reserve = push_module.reserve_seqs
     calls: list[int] = []
 
-    def edit_then_reserve(session: Any, count: int) -> None:
+    def edit_then_reserve(session: Any, count: int) -> int:
         calls.append(count)
         if len(calls) == 1:
             with world.session() as other:
@@ -237,7 +238,7 @@ def test_a_record_changed_after_the_push_read_it_is_merged_again_under_the_lock(
                     prior=row,
                 )
                 other.commit()
-        real_reserve(session, count)
+        return real_reserve(session, count)
 
     monkeypatch.setattr(push_module, "reserve_seqs", edit_then_reserve)
     [answer] = world.push("fw_a", [edit])["results"]
@@ -286,3 +287,35 @@ def test_a_batch_changing_a_record_twice_merges_against_its_own_earlier_change(
             )
         ).all()
         assert sorted(versions) == [1, 2, 3]
+
+
+def test_a_planner_steps_aside_while_a_thread_of_its_process_holds_the_change_lock() -> None:
+    """Planning waits (never longer than the pause) while a holder is writing, and goes on as
+    soon as it has committed."""
+    holders = push_module._LockHolders()
+    holding = threading.Event()
+    done = threading.Event()
+
+    def holder() -> None:
+        holders.hold()
+        holding.set()
+        done.wait(timeout=5)
+        holders.release()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    holding.wait(timeout=5)
+    started = time.perf_counter()
+    holders.step_aside()  # nobody releases: it waits out one pause, then goes on
+    waited = time.perf_counter() - started
+    assert holders.PAUSE_S * 0.9 <= waited < holders.PAUSE_S + 1.0
+    holders.PAUSE_S = 10.0  # now only the release can end the wait early
+    timer = threading.Timer(0.05, done.set)
+    timer.start()
+    started = time.perf_counter()
+    holders.step_aside()
+    assert time.perf_counter() - started < 5.0
+    thread.join(timeout=5)
+    started = time.perf_counter()
+    holders.step_aside()  # nobody holds the lock: no wait at all
+    assert time.perf_counter() - started < 1.0
