@@ -12,16 +12,24 @@ the same way); the losing value is not dropped: it goes into a new `conflict` re
 with the household, so the supervisor sees it) and the answer is `conflict` with the values
 the server now holds and the conflict's id. A completed visit's content is immutable: only its
 status may move along the visit lifecycle; corrections are new revisions.
+
+Concurrency. A batch is worked out (loaded, merged, sealed, its finished visits evaluated)
+before the change lock, and only numbered and written under it; if any record it read, or its
+bucket membership, changed meanwhile, or one of its mutations was answered by another request,
+it is worked out again with the lock held throughout (`_apply`). A batch in which a household
+moves grid always takes that second way.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.domain import Role, VisitStatus, check_device_visit_move
@@ -52,12 +60,18 @@ from sync.server.ids import uuid7
 from sync.server.models import AppliedMutation, RecordVersion, Region, SyncRecord, utcnow
 from sync.server.records import (
     Actor,
+    PreparedChange,
+    changes_after,
+    committed_seq,
     open_data,
     prefetch,
+    prefetch_attachment_refs,
+    prepare_change,
     rebucket_household,
     record_change,
     reserve_seqs,
     stage_insert,
+    write_change,
 )
 from sync.server.visits import accept_completed_visit
 
@@ -142,18 +156,24 @@ class _Batch:
     """
 
     answered: dict[str, _Answer]
-    #: current rows by (entity, id); a key mapped to None is known not to exist
+    #: records by (entity, id) as the next mutation sees them (after the batch's earlier
+    #: mutations); a key mapped to None is known not to exist
     records: dict[tuple[str, str], SyncRecord | None]
+    #: the stored rows by (entity, id), as loaded, then as written by this transaction
+    stored: dict[tuple[str, str], SyncRecord | None] = field(default_factory=dict)
+    #: fields changed by the batch's planned (not yet written) versions: (version, names)
+    planned_fields: dict[tuple[str, str], list[tuple[int, list[str]]]] = field(default_factory=dict)
     #: regions by id; None: known not to exist
     regions: dict[str, Region | None] = field(default_factory=dict)
     #: open task ids by household id, for every household looked up
     open_tasks: dict[str, list[str]] = field(default_factory=dict)
     buckets: dict[tuple[str | None, str | None], list[str]] = field(default_factory=dict)
+    attachment_shas: set[str] = field(default_factory=set)
 
     def record(self, session: Session, entity: str, record_id: str) -> SyncRecord | None:
         key = (entity, record_id)
         if key not in self.records:
-            self.records[key] = session.get(SyncRecord, key)
+            self.records[key] = self.stored[key] = session.get(SyncRecord, key)
         return self.records[key]
 
     def region(self, session: Session, region_id: str) -> Region | None:
@@ -220,7 +240,89 @@ def _load_batch(session: Session, mutations: list[Mutation]) -> _Batch:
         if isinstance(sha, str)
     }
     prefetch(session, list(found.values()), shas)
-    return _Batch(answered=answered, records=records, regions=regions, open_tasks=open_tasks)
+    return _Batch(
+        answered=answered,
+        records=records,
+        stored=dict(records),
+        regions=regions,
+        open_tasks=open_tasks,
+        attachment_shas=shas,
+    )
+
+
+@dataclass(frozen=True)
+class _Conflict:
+    conflict_id: str
+    household_id: str | None
+    grid_id: str | None
+    buckets: list[str]
+    clashes: list[_Clash]
+
+
+@dataclass
+class _Plan:
+    """One mutation worked out: the answer, and what to write for it (nothing yet)."""
+
+    mutation: Mutation
+    result: MutationResult
+    change: PreparedChange | None = None
+    #: the household moves to another grid: its other records follow it
+    moves_grid: bool = False
+    conflict: _Conflict | None = None
+    #: the row as the change leaves it, built before the lock (`_foresee`)
+    row: SyncRecord | None = None
+
+    @property
+    def answered_now(self) -> bool:
+        return self.result.status in (MutationStatus.APPLIED, MutationStatus.CONFLICT)
+
+
+class _LockHolders:
+    """Threads of this process holding the change lock, and a way for the others to step aside.
+
+    Working a batch out is pure Python (merging, sealing, evaluating visits). While another
+    thread of the same process holds the change lock, every running planner takes the GIL from
+    it for up to a switch interval each time it comes back from the database, and every push of
+    every process waits for that lock: measured under load, holding it took several times as
+    long. So planners pause between mutations while a holder is at work, never longer than
+    `PAUSE_S` at a time, so that they cannot starve.
+    """
+
+    PAUSE_S = 0.2
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._count = 0
+        self._mine = threading.local()
+
+    def hold(self) -> None:
+        """The calling thread has just taken the change lock."""
+        if not getattr(self._mine, "holding", False):
+            self._mine.holding = True
+            with self._condition:
+                self._count += 1
+
+    def release(self) -> None:
+        """The calling thread's transaction has ended (no-op if it held nothing)."""
+        if getattr(self._mine, "holding", False):
+            self._mine.holding = False
+            with self._condition:
+                self._count -= 1
+                if self._count == 0:
+                    self._condition.notify_all()
+
+    def step_aside(self) -> None:
+        if self._count == 0:  # unlocked read: the common case costs nothing
+            return
+        with self._condition:
+            self._condition.wait_for(lambda: self._count == 0, timeout=self.PAUSE_S)
+
+
+_HOLDERS = _LockHolders()
+
+
+class _MovedError(Exception):
+    """The batch cannot be written as planned before the lock; plan it again under the lock."""
 
 
 def apply_push(
@@ -231,29 +333,22 @@ def apply_push(
     client_schema_version: int | None,
     now: datetime,
 ) -> PushResponse:
-    """Apply a batch in one transaction and commit it; one result per mutation, in order."""
-    # Takes the change lock first (see records.py), with enough seqs for the batch, a
-    # conflict item per mutation and the server's `synced` version of each completed visit.
-    completions = sum(1 for m in request.mutations if m.changed.get("status") == "completed")
-    reserve_seqs(session, 2 * len(request.mutations) + completions)
-    buckets = buckets_for(session, principal, now)
-    actor = Actor(principal.user_id, principal.device_id)
-    batch = _load_batch(session, request.mutations)
-    results: list[MutationResult] = []
-    for mutation in request.mutations:
+    """Apply a batch in one transaction and commit it; one result per mutation, in order.
+
+    The batch is first worked out without the change lock (merged, sealed, visits evaluated),
+    then written under it, if nothing it read has changed meanwhile; otherwise it is worked out
+    again with the lock held from the start (see `_apply`)."""
+    try:
         try:
-            results.append(_apply_one(session, keys, principal, buckets, actor, mutation, batch))
-        except _RejectedError as rejection:
-            results.append(
-                MutationResult(
-                    mutation_id=mutation.mutation_id,
-                    status=MutationStatus.REJECTED,
-                    reason=rejection.reason.value,
-                    message_en=rejection.message_en,
-                    message_zh=rejection.message_zh,
-                )
-            )
-    session.commit()
+            results = _apply(session, keys, principal, request.mutations, now, ahead=True)
+        except _MovedError as reason:
+            logger.info("push planned again under the change lock: %s", reason)
+            session.rollback()
+            _HOLDERS.release()
+            results = _apply(session, keys, principal, request.mutations, now, ahead=False)
+        session.commit()
+    finally:
+        _HOLDERS.release()
     counts: dict[str, int] = {}
     for result in results:
         counts[result.status.value] = counts.get(result.status.value, 0) + 1
@@ -264,7 +359,150 @@ def apply_push(
     return PushResponse(results=results, upgrade_required=oldest < SCHEMA_VERSION)
 
 
-def _apply_one(
+def _apply(
+    session: Session,
+    keys: ServerKeys,
+    principal: Principal,
+    mutations: list[Mutation],
+    now: datetime,
+    *,
+    ahead: bool,
+) -> list[MutationResult]:
+    """Work out and write a batch (without committing).
+
+    `ahead`: read, merge, seal and evaluate everything before taking the change lock, then take
+    it and check that none of the records the batch read (nor their bucket memberships) has
+    changed since the last committed seq seen before the first read, and that none of its
+    mutations has been answered meanwhile; then write. The lock is held only while writing and
+    committing, and the seq rule of records.py still holds: seqs are taken under the lock, kept
+    until commit. Raises `_MovedError` when something moved, or when a household moves grid
+    (its other records, not read here, follow it).
+
+    Otherwise the lock is taken first, with enough seqs for the batch and a conflict item per
+    mutation, and each mutation is written as soon as it is worked out.
+    """
+    # Before any read: every change up to `seen` is visible to the reads that follow.
+    seen = committed_seq(session) if ahead else 0
+    if not ahead:
+        reserve_seqs(session, _seqs_needed(mutations))
+        _HOLDERS.hold()
+    buckets = buckets_for(session, principal, now)
+    actor = Actor(principal.user_id, principal.device_id)
+    batch = _load_batch(session, mutations)
+    unanswered = sorted({m.mutation_id for m in mutations} - set(batch.answered))
+    plans: list[_Plan] = []
+    for mutation in mutations:
+        if ahead:
+            _HOLDERS.step_aside()
+        try:
+            plan = _plan_one(session, keys, principal, buckets, actor, mutation, batch)
+        except _RejectedError as rejection:
+            plan = _Plan(
+                mutation,
+                MutationResult(
+                    mutation_id=mutation.mutation_id,
+                    status=MutationStatus.REJECTED,
+                    reason=rejection.reason.value,
+                    message_en=rejection.message_en,
+                    message_zh=rejection.message_zh,
+                ),
+            )
+        plans.append(plan)
+        if not ahead:
+            _write(session, keys, actor, plan, batch)
+        elif plan.moves_grid:
+            raise _MovedError("a household moves grid")
+        elif plan.change is not None:
+            plan.row = _foresee(batch, plan.change)
+    if ahead:
+        first = reserve_seqs(session, _seqs_needed(mutations))
+        _HOLDERS.hold()
+        # Nobody took a seq since `seen`: no change, and no push, committed meanwhile.
+        if first - 1 != seen and _moved(session, seen, set(batch.stored), unanswered):
+            raise _MovedError("records of the batch changed meanwhile")
+        if batch.attachment_shas:  # other records of a household may reference them
+            prefetch_attachment_refs(session, batch.attachment_shas)
+        for plan in plans:
+            _write(session, keys, actor, plan, batch)
+    return [plan.result for plan in plans]
+
+
+def _seqs_needed(mutations: list[Mutation]) -> int:
+    """Seqs a batch may take: its changes, a conflict item per mutation and the server's
+    `synced` version of each completed visit."""
+    completions = sum(1 for m in mutations if m.changed.get("status") == "completed")
+    return 2 * len(mutations) + completions
+
+
+def _moved(
+    session: Session, seen: int, records: set[tuple[str, str]], unanswered: list[str]
+) -> bool:
+    """Under the change lock: did anything the batch read change after seq `seen`? (One round
+    trip.)"""
+    answered_since = sa.exists().where(col(AppliedMutation.mutation_id).in_(unanswered))
+    moved = sa.or_(changes_after(seen, records), answered_since if unanswered else sa.false())
+    return bool(session.execute(sa.select(moved)).scalar_one())
+
+
+def _foresee(batch: _Batch, change: PreparedChange) -> SyncRecord:
+    """Let the batch's later mutations see a planned change as if it were written: an unsaved
+    row (added to the session only when written, if it creates the record)."""
+    key = (change.entity, change.record_id)
+    before = batch.records.get(key)
+    row = batch.records[key] = SyncRecord(
+        entity=change.entity,
+        id=change.record_id,
+        version=change.version,
+        seq=0,
+        household_id=change.household_id,
+        grid_id=change.grid_id,
+        deleted=change.deleted,
+        meta=change.meta,
+        field_hlcs=change.field_hlcs
+        if change.field_hlcs is not None
+        else dict(before.field_hlcs if before is not None else {}),
+        data_ct=change.data_ct,
+        created_at=before.created_at if before is not None else utcnow(),
+        updated_at=utcnow(),
+    )
+    batch.planned_fields.setdefault(key, []).append((change.version, change.changed_fields))
+    return row
+
+
+def _write(session: Session, keys: ServerKeys, actor: Actor, plan: _Plan, batch: _Batch) -> None:
+    mutation = plan.mutation
+    if plan.change is not None:
+        change = plan.change
+        key = (change.entity, change.record_id)
+        new_row = plan.row if change.version == 1 else None
+        record = write_change(session, keys, change, batch.stored.get(key), new_row=new_row)
+        if change.entity == Entity.VISIT:
+            # The server's own move to `synced`, after the pushed version (whose number is the
+            # answer); a completed visit is frozen, so no later mutation of the batch builds on it.
+            record = accept_completed_visit(session, keys, record, list(change.buckets))
+        batch.stored[key] = batch.records[key] = record
+        if plan.moves_grid:
+            rebucket_household(session, change.record_id, change.grid_id, change.buckets)
+    if plan.conflict is not None:
+        _raise_conflict(session, keys, actor, mutation, plan.conflict)
+    if plan.answered_now:
+        stage_insert(
+            session,
+            AppliedMutation.__table__,  # type: ignore[attr-defined]
+            {
+                "mutation_id": mutation.mutation_id,
+                "device_id": mutation.device_id,
+                "entity": mutation.entity,
+                "entity_id": mutation.entity_id,
+                "status": plan.result.status.value,
+                "version": plan.result.version,
+                "conflict_id": plan.result.conflict_id,
+                "applied_at": utcnow(),
+            },
+        )
+
+
+def _plan_one(
     session: Session,
     keys: ServerKeys,
     principal: Principal,
@@ -272,14 +510,17 @@ def _apply_one(
     actor: Actor,
     mutation: Mutation,
     batch: _Batch,
-) -> MutationResult:
+) -> _Plan:
     answered = batch.answered.get(mutation.mutation_id)
     if answered is not None:
-        return MutationResult(
-            mutation_id=mutation.mutation_id,
-            status=MutationStatus.DUPLICATE,
-            version=answered.version,
-            conflict_id=answered.conflict_id,
+        return _Plan(
+            mutation,
+            MutationResult(
+                mutation_id=mutation.mutation_id,
+                status=MutationStatus.DUPLICATE,
+                version=answered.version,
+                conflict_id=answered.conflict_id,
+            ),
         )
     if mutation.device_id != principal.device_id:
         raise _RejectedError(
@@ -336,7 +577,7 @@ def _apply_one(
                 "基准版本高于服务器版本",
             )
         current = {**existing.meta, **open_data(keys, existing)}
-        server_changed = _changed_since(session, existing, mutation.base_version)
+        server_changed = _changed_since(session, existing, mutation.base_version, batch)
         field_hlcs = dict(existing.field_hlcs)
 
     if entity == Entity.VISIT:
@@ -345,7 +586,7 @@ def _apply_one(
     if mutation.op is Op.DELETE:
         assert existing is not None  # checked above
         meta, data = split_fields(entity, current)
-        record = record_change(
+        change = prepare_change(
             session,
             keys,
             entity=entity,
@@ -357,12 +598,12 @@ def _apply_one(
             buckets=target,
             actor=actor,
             changed_fields=[],
+            version=existing.version + 1,
             mutation_id=mutation.mutation_id,
             hlc=mutation.hlc,
             deleted=True,
-            prior=existing,
         )
-        return _answer(session, batch, mutation, MutationStatus.APPLIED, record.version)
+        return _planned(batch, mutation, MutationStatus.APPLIED, change.version, change=change)
 
     merged = dict(current)
     applied_fields: list[str] = []
@@ -388,9 +629,11 @@ def _apply_one(
         merged["household_id"] = household_id
 
     version = existing.version if existing is not None else 0
+    new_change: PreparedChange | None = None
+    moves_grid = False
     if applied_fields or existing is None:
         meta, data = split_fields(entity, merged)
-        record = record_change(
+        new_change = prepare_change(
             session,
             keys,
             entity=entity,
@@ -402,32 +645,58 @@ def _apply_one(
             buckets=target,
             actor=actor,
             changed_fields=applied_fields,
+            version=version + 1,
             mutation_id=mutation.mutation_id,
             hlc=mutation.hlc,
             field_hlcs=field_hlcs,
-            prior=existing,
         )
-        version = record.version
-        if entity == Entity.VISIT:
-            # The server's own move, after the pushed version (whose number is the answer).
-            record = accept_completed_visit(session, keys, record, target)
-        batch.records[(entity, mutation.entity_id)] = record
-        if entity == Entity.HOUSEHOLD and existing is not None and existing_grid != grid_id:
-            rebucket_household(session, mutation.entity_id, grid_id, target)
+        version = new_change.version
+        moves_grid = (
+            entity == Entity.HOUSEHOLD and existing is not None and existing_grid != grid_id
+        )
     if not clashes:
-        return _answer(session, batch, mutation, MutationStatus.APPLIED, version)
-    conflict_id = _raise_conflict(
-        session, keys, actor, mutation, household_id, grid_id, target, clashes
-    )
-    return _answer(
-        session,
+        return _planned(
+            batch,
+            mutation,
+            MutationStatus.APPLIED,
+            version,
+            change=new_change,
+            moves_grid=moves_grid,
+        )
+    conflict = _Conflict(uuid7(), household_id, grid_id, target, clashes)
+    return _planned(
         batch,
         mutation,
         MutationStatus.CONFLICT,
         version,
-        conflict_id=conflict_id,
+        change=new_change,
+        moves_grid=moves_grid,
+        conflict=conflict,
         server_values={c.field: c.kept for c in clashes},
     )
+
+
+def _planned(
+    batch: _Batch,
+    mutation: Mutation,
+    status: MutationStatus,
+    version: int,
+    *,
+    change: PreparedChange | None = None,
+    moves_grid: bool = False,
+    conflict: _Conflict | None = None,
+    server_values: dict[str, Any] | None = None,
+) -> _Plan:
+    conflict_id = conflict.conflict_id if conflict is not None else None
+    batch.answered[mutation.mutation_id] = _Answer(version, conflict_id)
+    result = MutationResult(
+        mutation_id=mutation.mutation_id,
+        status=status,
+        version=version,
+        conflict_id=conflict_id,
+        server_values=server_values,
+    )
+    return _Plan(mutation, result, change=change, moves_grid=moves_grid, conflict=conflict)
 
 
 def _place(
@@ -463,9 +732,16 @@ def _place(
     return household_id, household.grid_id, []
 
 
-def _changed_since(session: Session, record: SyncRecord, base_version: int) -> set[str]:
+def _changed_since(
+    session: Session, record: SyncRecord, base_version: int, batch: _Batch
+) -> set[str]:
     if base_version >= record.version:
         return set()
+    changed: set[str] = set()
+    # Versions this batch has planned but not written yet, then the stored history.
+    for version, planned in batch.planned_fields.get((record.entity, record.id), []):
+        if version > base_version:
+            changed.update(planned)
     rows = session.exec(
         select(RecordVersion.changed_fields).where(
             RecordVersion.entity == record.entity,
@@ -473,7 +749,6 @@ def _changed_since(session: Session, record: SyncRecord, base_version: int) -> s
             col(RecordVersion.version) > base_version,
         )
     )
-    changed: set[str] = set()
     for names in rows:
         changed.update(names)
     if base_version == 0:
@@ -508,12 +783,9 @@ def _raise_conflict(
     keys: ServerKeys,
     actor: Actor,
     mutation: Mutation,
-    household_id: str | None,
-    grid_id: str | None,
-    buckets: list[str],
-    clashes: list[_Clash],
-) -> str:
-    conflict_id = uuid7()
+    conflict: _Conflict,
+) -> None:
+    household_id, grid_id, clashes = conflict.household_id, conflict.grid_id, conflict.clashes
     meta = {
         "status": "open",
         "subject_entity": mutation.entity,
@@ -540,50 +812,15 @@ def _raise_conflict(
         session,
         keys,
         entity=Entity.CONFLICT.value,
-        record_id=conflict_id,
+        record_id=conflict.conflict_id,
         household_id=household_id,
         grid_id=grid_id,
         meta=meta,
         data=data,
-        buckets=buckets,
+        buckets=conflict.buckets,
         actor=actor,
         changed_fields=sorted({*meta, *data}),
         mutation_id=None,
         hlc=mutation.hlc,
     )
     logger.info("conflict raised on %s fields: %d", mutation.entity, len(clashes))
-    return conflict_id
-
-
-def _answer(
-    session: Session,
-    batch: _Batch,
-    mutation: Mutation,
-    status: MutationStatus,
-    version: int,
-    *,
-    conflict_id: str | None = None,
-    server_values: dict[str, Any] | None = None,
-) -> MutationResult:
-    stage_insert(
-        session,
-        AppliedMutation.__table__,  # type: ignore[attr-defined]
-        {
-            "mutation_id": mutation.mutation_id,
-            "device_id": mutation.device_id,
-            "entity": mutation.entity,
-            "entity_id": mutation.entity_id,
-            "status": status.value,
-            "version": version,
-            "conflict_id": conflict_id,
-            "applied_at": utcnow(),
-        },
-    )
-    batch.answered[mutation.mutation_id] = _Answer(version, conflict_id)
-    return MutationResult(
-        mutation_id=mutation.mutation_id,
-        status=status,
-        version=version,
-        conflict_id=conflict_id,
-        server_values=server_values,
-    )

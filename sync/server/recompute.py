@@ -16,11 +16,17 @@ incomes, assets, benefit, review date, per-member results, taper, the policy use
 
 The region chain for `policy_in_force` is the grid, then its ancestors, then
 `DEFAULT_POLICY_REGION` (the region id of the shipped district policy), like the laptop does.
+
+The evaluation itself needs only the visit, so it is also registered in `records.PREPARERS`: a
+push evaluates its visits while preparing its changes, before it takes the change lock, and the
+side effect then only writes the prepared result (and the flag, if any). It stays in the push's
+transaction, so a finished visit is never committed without its check.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -39,7 +45,14 @@ from sync.server.authz import record_buckets
 from sync.server.crypto import ServerKeys
 from sync.server.ids import uuid7
 from sync.server.models import Region, SyncRecord, UTCDateTime, utcnow
-from sync.server.records import PREFETCHERS, SIDE_EFFECTS, Actor, record_change
+from sync.server.records import (
+    PREFETCHERS,
+    PREPARERS,
+    SIDE_EFFECTS,
+    Actor,
+    PreparedChange,
+    record_change,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +114,7 @@ class EligibilityCheck(SQLModel, table=True):
 
 _CHECKED = "jiafang_recompute_checked"
 _UNCHECKED = "jiafang_recompute_unchecked"  # visits of the batch known to have no check yet
+_EVALUATED = "jiafang_recompute_evaluated"  # (visit id, version) → evaluation made in advance
 #: grid id → (grid, ancestors nearest first + the default policy region). A region's place never
 #: changes once created (its path is fixed), so the chain can be kept for the process's life.
 _CHAIN_CACHE: dict[str, tuple[str, tuple[str, ...]]] = {}
@@ -158,19 +172,36 @@ def compare(server: dict[str, Any], client: dict[str, Any]) -> list[str]:
     return [k for k in COMPARED if _normal(server.get(k)) != _normal(client.get(k))]
 
 
-def verify_visit(
-    session: Session, keys: ServerKeys, visit: SyncRecord, data: dict[str, Any]
-) -> EligibilityCheck:
-    """Recompute one finished visit and record (and if needed flag) the outcome."""
+@dataclass(frozen=True)
+class _Evaluation:
+    check: EligibilityCheck
+    server_result: dict[str, Any] | None
+    client: Any
+
+
+def _evaluate(
+    session: Session,
+    *,
+    visit_id: str,
+    household_id: str | None,
+    grid_id: str | None,
+    version: int,
+    meta: dict[str, Any],
+    data: dict[str, Any],
+) -> _Evaluation:
+    """The server's result for one finished visit and how it compares (writes nothing)."""
     client = data.get(CLIENT_RESULT_FIELD)
-    on = _evaluation_date(visit.meta, client if isinstance(client, dict) else None)
-    grid_region, ancestors = _region_chain(session, visit.grid_id)
+    on = _evaluation_date(meta, client if isinstance(client, dict) else None)
+    grid_region, ancestors = _region_chain(session, grid_id)
+    # Every field given: building a table model runs its default factories slowly.
     check = EligibilityCheck(
-        visit_id=visit.id,
-        household_id=visit.household_id,
-        visit_version=visit.version,
+        visit_id=visit_id,
+        household_id=household_id,
+        visit_version=version,
+        checked_at=utcnow(),
         evaluated_on=on.isoformat(),
         outcome=Outcome.MATCH,
+        differences=[],
     )
     server_result: dict[str, Any] | None = None
     try:
@@ -197,8 +228,31 @@ def verify_visit(
             else:
                 check.differences = compare(server_result, client_result)
                 check.outcome = Outcome.DIFFERS if check.differences else Outcome.MATCH
+    return _Evaluation(check, server_result, client)
+
+
+def verify_visit(
+    session: Session, keys: ServerKeys, visit: SyncRecord, data: dict[str, Any]
+) -> EligibilityCheck:
+    """Recompute one finished visit and record (and if needed flag) the outcome. A result
+    worked out when the change was prepared (`_prepare_visit`) is used as it is."""
+    prepared: dict[tuple[str, int], _Evaluation] = session.info.get(_EVALUATED, {})
+    evaluation = prepared.pop((visit.id, visit.version), None)
+    if evaluation is None:
+        evaluation = _evaluate(
+            session,
+            visit_id=visit.id,
+            household_id=visit.household_id,
+            grid_id=visit.grid_id,
+            version=visit.version,
+            meta=visit.meta,
+            data=data,
+        )
+    check = evaluation.check
     if check.outcome in FLAGGED_OUTCOMES:
-        check.flag_id = _raise_flag(session, keys, visit, check, server_result, client)
+        check.flag_id = _raise_flag(
+            session, keys, visit, check, evaluation.server_result, evaluation.client
+        )
     session.add(check)
     logger.info("eligibility recomputed: %s", check.outcome)
     return check
@@ -266,12 +320,32 @@ def _on_visit_change(
     checked.add(record.id)
 
 
+def _prepare_visit(session: Session, _keys: ServerKeys, change: PreparedChange) -> None:
+    """Evaluate a finished visit when its change is prepared: a push does that before it takes
+    the change lock, so the policy engine does not run while other writers wait."""
+    if change.deleted or change.meta.get("status") not in FINISHED:
+        return
+    if change.record_id in session.info.get(_CHECKED, set()):
+        return
+    evaluation = _evaluate(
+        session,
+        visit_id=change.record_id,
+        household_id=change.household_id,
+        grid_id=change.grid_id,
+        version=change.version,
+        meta=change.meta,
+        data=change.data,
+    )
+    session.info.setdefault(_EVALUATED, {})[(change.record_id, change.version)] = evaluation
+
+
 @event.listens_for(OrmSession, "after_commit")
 @event.listens_for(OrmSession, "after_rollback")
 def _forget(session: OrmSession) -> None:
     # The caches describe one transaction (a rolled-back check must be made again).
     session.info.pop(_CHECKED, None)
     session.info.pop(_UNCHECKED, None)
+    session.info.pop(_EVALUATED, None)
 
 
 def _prefetch_checks(session: Session, existing: list[SyncRecord]) -> None:
@@ -293,6 +367,9 @@ def register() -> None:
     effects = SIDE_EFFECTS.setdefault(Entity.VISIT, [])
     if _on_visit_change not in effects:
         effects.append(_on_visit_change)
+    preparers = PREPARERS.setdefault(Entity.VISIT, [])
+    if _prepare_visit not in preparers:
+        preparers.append(_prepare_visit)
     if _prefetch_checks not in PREFETCHERS:
         PREFETCHERS.append(_prefetch_checks)
 

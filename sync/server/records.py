@@ -9,7 +9,10 @@ before any other can obtain n+1, so whenever a reader sees seq m committed, ever
 either committed in the same snapshot or rolled back for good (a gap, which is harmless). This
 holds for any number of server processes on one PostgreSQL. On SQLite every write transaction
 already holds the database lock (`BEGIN IMMEDIATE`). The price is that writing transactions run
-one at a time at the moment they touch the counter; pushes keep that part short.
+one at a time from the moment they touch the counter; pushes keep that part short: they prepare
+their changes before (`prepare_change`: merged, sealed, visits evaluated) and take the lock only
+to check that nothing they read has moved since (`committed_seq`, `changes_after`) and to write
+(`write_change`).
 
 Bucket membership is materialised in `record_bucket` with the seq at which the record last
 changed in that bucket; a record leaving a bucket keeps a row with `present = false`, which a
@@ -73,12 +76,40 @@ def lock_changes(session: Session) -> None:
     session.execute(select(SyncCounter.value).where(SyncCounter.id == 1).with_for_update()).one()
 
 
+def committed_seq(session: Session) -> int:
+    """The last seq handed out by a committed transaction, read without the lock. Every change
+    with a seq up to it is committed (see the module docstring): a read made after this one
+    sees all of them, and a change it misses gets a larger seq."""
+    return int(session.exec(select(SyncCounter.value).where(SyncCounter.id == 1)).one())
+
+
+def changes_after(seq: int, records: set[tuple[str, str]]) -> sa.ColumnElement[bool]:
+    """True when any of `records` (entity, id), existing or not, or its bucket membership
+    changed under a seq above `seq`: every change to a record's row or memberships takes a new
+    seq. The seq indexes keep it short."""
+    if not records:
+        return sa.false()
+    entities = sorted({entity for entity, _ in records})
+    ids = sorted({record_id for _, record_id in records})
+    rows = sa.exists().where(
+        col(SyncRecord.seq) > seq,
+        col(SyncRecord.entity).in_(entities),
+        col(SyncRecord.id).in_(ids),
+    )
+    memberships = sa.exists().where(
+        col(RecordBucket.entity).in_(entities),
+        col(RecordBucket.record_id).in_(ids),
+        col(RecordBucket.seq) > seq,
+    )
+    return sa.or_(rows, memberships)
+
+
 _SEQ_POOL = "jiafang_seq_pool"
 
 
-def reserve_seqs(session: Session, count: int) -> None:
+def reserve_seqs(session: Session, count: int) -> int:
     """Take `count` seqs in one counter update (and the lock with them); `next_seq` hands them
-    out until they run out. Unused ones become gaps, which pulls tolerate."""
+    out until they run out. Unused ones become gaps, which pulls tolerate. Returns the first."""
     statement = (
         update(SyncCounter)
         .where(col(SyncCounter.id) == 1)
@@ -87,6 +118,7 @@ def reserve_seqs(session: Session, count: int) -> None:
     )
     last = int(session.execute(statement).scalar_one())
     session.info[_SEQ_POOL] = [last - count + 1, last]
+    return last - count + 1
 
 
 def next_seq(session: Session) -> int:
@@ -162,7 +194,8 @@ def prefetch(session: Session, existing: list[SyncRecord], attachment_shas: set[
     household references of the attachments. Each of those per-record queries also flushed the
     rows staged so far, so a batch of 200 mutations cost several hundred round trips.
 
-    Valid for the current transaction only (a push holds the change lock; see `reserve_seqs`).
+    Valid for the current transaction, while none of those records changes: a push either
+    holds the change lock or checks with `changed_after` under it before writing.
     """
     memberships: dict[tuple[str, str], list[RecordBucket]] = {
         (r.entity, r.id): [] for r in existing
@@ -179,6 +212,13 @@ def prefetch(session: Session, existing: list[SyncRecord], attachment_shas: set[
             if key in memberships:
                 memberships[key].append(row)
     session.info[_MEMBERSHIPS] = memberships
+    prefetch_attachment_refs(session, attachment_shas)
+    for extra in PREFETCHERS:
+        extra(session, existing)
+
+
+def prefetch_attachment_refs(session: Session, attachment_shas: set[str]) -> None:
+    """The households already referencing each attachment (part of `prefetch`)."""
     refs: dict[str, set[str]] = {sha: set() for sha in attachment_shas}
     if attachment_shas:
         for sha, household_id in session.exec(
@@ -188,8 +228,6 @@ def prefetch(session: Session, existing: list[SyncRecord], attachment_shas: set[
         ):
             refs[sha].add(household_id)
     session.info[_REFS] = refs
-    for extra in PREFETCHERS:
-        extra(session, existing)
 
 
 @event.listens_for(OrmSession, "after_commit")
@@ -281,6 +319,85 @@ SIDE_EFFECTS: dict[str, list[SideEffect]] = {
 # ----------------------------------------------------------------------------- the write path
 
 
+@dataclass(frozen=True)
+class PreparedChange:
+    """The next version of a record, sealed and ready to write (`prepare_change`); everything
+    a change needs except its seq, so a push can compute it before taking the change lock."""
+
+    entity: str
+    record_id: str
+    household_id: str | None
+    grid_id: str | None
+    meta: dict[str, Any]
+    data: dict[str, Any]
+    buckets: list[str]
+    actor: Actor
+    changed_fields: list[str]
+    mutation_id: str | None
+    hlc: str | None
+    field_hlcs: dict[str, str] | None
+    deleted: bool
+    #: the version this change creates (the current one + 1; 1 for a new record)
+    version: int
+    data_ct: bytes
+    changed_ct: bytes
+
+
+#: Per-entity work that needs only the change itself (no seq, no lock), done when a change is
+#: prepared and kept for the side effect that writes its result (e.g. the eligibility check).
+Preparer = Callable[[Session, ServerKeys, PreparedChange], None]
+PREPARERS: dict[str, list[Preparer]] = {}
+
+
+def prepare_change(
+    session: Session,
+    keys: ServerKeys,
+    *,
+    entity: str,
+    record_id: str,
+    household_id: str | None,
+    grid_id: str | None,
+    meta: dict[str, Any],
+    data: dict[str, Any],
+    buckets: list[str],
+    actor: Actor,
+    changed_fields: list[str],
+    version: int,
+    mutation_id: str | None = None,
+    hlc: str | None = None,
+    field_hlcs: dict[str, str] | None = None,
+    deleted: bool = False,
+) -> PreparedChange:
+    """Seal version `version` of a record and its history entry (the encryption binds the
+    version, not the seq) and run the entity's preparers. Writes nothing."""
+    row_id = record_row_id(entity, record_id)
+    flat = {**meta, **data}
+    changed_values = {name: flat.get(name) for name in changed_fields}
+    change = PreparedChange(
+        entity=entity,
+        record_id=record_id,
+        household_id=household_id,
+        grid_id=grid_id,
+        meta=meta,
+        data=data,
+        buckets=buckets,
+        actor=actor,
+        changed_fields=changed_fields,
+        mutation_id=mutation_id,
+        hlc=hlc,
+        field_hlcs=field_hlcs,
+        deleted=deleted,
+        version=version,
+        data_ct=keys.seal(data, table=_TABLE, column="data", row_id=row_id, version=version),
+        changed_ct=keys.seal(
+            changed_values, table="record_version", column="changed", row_id=row_id, version=version
+        ),
+    )
+    for preparer in PREPARERS.get(entity, []):
+        preparer(session, keys, change)
+    return change
+
+
 def record_change(
     session: Session,
     keys: ServerKeys,
@@ -304,43 +421,83 @@ def record_change(
     """Write the next version of a record (full `meta` and `data` after the change), its
     history row, its bucket memberships and an audit entry, under a fresh change seq.
 
-    Every change to a replicated record goes through here: pushes and any server-side edit
-    (reviews, task and clue handling, imports) alike, so pulls, checksums, history and audit
-    stay consistent. `again_in_transaction`: the record was written in this transaction
-    already, to the same buckets, so its memberships need not be looked up and moved again.
+    Every change to a replicated record goes through here (or through `prepare_change` and
+    `write_change`, its two halves): pushes and any server-side edit (reviews, task and clue
+    handling, imports) alike, so pulls, checksums, history and audit stay consistent.
+    `again_in_transaction`: the record was written in this transaction already, to the same
+    buckets, so its memberships need not be looked up and moved again.
     """
-    seq = next_seq(session)
-    now = utcnow()
     # `prior`: callers that already hold the current row (or know there is none) pass it in.
     record = session.get(SyncRecord, (entity, record_id)) if prior == "lookup" else prior
-    version = 1 if record is None else record.version + 1
-    row_id = record_row_id(entity, record_id)
-    data_ct = keys.seal(data, table=_TABLE, column="data", row_id=row_id, version=version)
-    if record is None:
+    change = prepare_change(
+        session,
+        keys,
+        entity=entity,
+        record_id=record_id,
+        household_id=household_id,
+        grid_id=grid_id,
+        meta=meta,
+        data=data,
+        buckets=buckets,
+        actor=actor,
+        changed_fields=changed_fields,
+        version=1 if record is None else record.version + 1,
+        mutation_id=mutation_id,
+        hlc=hlc,
+        field_hlcs=field_hlcs,
+        deleted=deleted,
+    )
+    return write_change(session, keys, change, record, again=again_in_transaction)
+
+
+def write_change(
+    session: Session,
+    keys: ServerKeys,
+    change: PreparedChange,
+    record: SyncRecord | None,
+    *,
+    new_row: SyncRecord | None = None,
+    again: bool = False,
+) -> SyncRecord:
+    """Write a prepared change over `record` (the current row, None if there is none) under
+    the next seq. The change must have been prepared from that very version. `new_row`: an
+    unsaved row already built from a creating change (a push builds it before the lock).
+    `again`: see `record_change`'s `again_in_transaction`."""
+    expected = 1 if record is None else record.version + 1
+    if change.version != expected:
+        raise RuntimeError(f"prepared version {change.version}, the record needs {expected}")
+    seq = next_seq(session)
+    now = utcnow()
+    entity, record_id, version = change.entity, change.record_id, change.version
+    if record is None and new_row is not None:
+        if (new_row.entity, new_row.id, new_row.version) != (entity, record_id, version):
+            raise RuntimeError("the row given is not the one this change creates")
+        record, new_row.seq, new_row.created_at, new_row.updated_at = new_row, seq, now, now
+    elif record is None:
         record = SyncRecord(
             entity=entity,
             id=record_id,
             version=version,
             seq=seq,
-            household_id=household_id,
-            grid_id=grid_id,
-            deleted=deleted,
-            meta=meta,
-            field_hlcs=field_hlcs or {},
-            data_ct=data_ct,
+            household_id=change.household_id,
+            grid_id=change.grid_id,
+            deleted=change.deleted,
+            meta=change.meta,
+            field_hlcs=change.field_hlcs or {},
+            data_ct=change.data_ct,
             created_at=now,
             updated_at=now,
         )
     else:
         record.version, record.seq, record.updated_at = version, seq, now
-        record.household_id, record.grid_id, record.deleted = household_id, grid_id, deleted
-        record.meta = meta
-        record.field_hlcs = field_hlcs if field_hlcs is not None else dict(record.field_hlcs)
-        record.data_ct = data_ct
+        record.household_id, record.grid_id = change.household_id, change.grid_id
+        record.deleted = change.deleted
+        record.meta = change.meta
+        if change.field_hlcs is not None:
+            record.field_hlcs = change.field_hlcs
+        record.data_ct = change.data_ct
     session.add(record)
 
-    flat = {**meta, **data}
-    changed_values = {name: flat.get(name) for name in changed_fields}
     # History and bucket rows are staged for one multi-row insert per table (see stage_insert).
     stage_insert(
         session,
@@ -350,37 +507,31 @@ def record_change(
             "record_id": record_id,
             "version": version,
             "seq": seq,
-            "mutation_id": mutation_id,
-            "user_id": actor.user_id,
-            "device_id": actor.device_id,
-            "hlc": hlc,
-            "changed_fields": sorted(changed_fields),
-            "changed_ct": keys.seal(
-                changed_values,
-                table="record_version",
-                column="changed",
-                row_id=row_id,
-                version=version,
-            ),
+            "mutation_id": change.mutation_id,
+            "user_id": change.actor.user_id,
+            "device_id": change.actor.device_id,
+            "hlc": change.hlc,
+            "changed_fields": sorted(change.changed_fields),
+            "changed_ct": change.changed_ct,
             "created_at": now,
         },
     )
     _set_buckets(
-        session, entity, record_id, set(buckets), seq, new=version == 1, again=again_in_transaction
+        session, entity, record_id, set(change.buckets), seq, new=version == 1, again=again
     )
     for effect in SIDE_EFFECTS.get(entity, []):
-        effect(session, keys, record, data)
+        effect(session, keys, record, change.data)
     record_event(
         session,
         AuditEvent(
-            action="delete" if deleted else ("create" if version == 1 else "change"),
-            user_id=actor.user_id,
-            device_id=actor.device_id,
+            action="delete" if change.deleted else ("create" if version == 1 else "change"),
+            user_id=change.actor.user_id,
+            device_id=change.actor.device_id,
             entity=entity,
             entity_id=record_id,
-            household_id=household_id,
-            detail={"version": version, "seq": seq, "fields": sorted(changed_fields)}
-            | ({"mutation_id": mutation_id} if mutation_id else {}),
+            household_id=change.household_id,
+            detail={"version": version, "seq": seq, "fields": sorted(change.changed_fields)}
+            | ({"mutation_id": change.mutation_id} if change.mutation_id else {}),
         ),
     )
     return record
