@@ -667,6 +667,14 @@ class AccountSession:
     def recovered_drafts(self) -> list[DraftRecovery]:
         return self.records.recover_drafts()
 
+    def discard_recovered_draft(self, visit_id: str) -> None:
+        """Let an autosaved form go (a household out of reach then leaves at the next sync)."""
+        self.records.discard_draft(visit_id)
+
+    def discard_rejected(self, mutation_id: str) -> None:
+        """The user has seen a refused change and lets it go."""
+        self.records.discard_rejected(mutation_id)
+
     def complete_visit(
         self,
         visit_id: str,
@@ -697,7 +705,7 @@ class AccountSession:
         # People found living in the home who are not on the household record join it (each
         # with its own outbox row); existing members are left as the record has them, since a
         # completed visit is evidence for the reviewer, not an edit of the register.
-        household = self.records.get_household(visit.household_id)
+        household = self.records.get_household(visit.household_id, for_visit=True)
         known = {m.member_id for m in household.members}
         for member in content.members:
             if member.member_id not in known:
@@ -708,7 +716,8 @@ class AccountSession:
         self, household_id: str, content: VisitContent, *, on: date | None = None
     ) -> EligibilityDecision | None:
         """The eligibility result of the family as entered so far (None: not enough data)."""
-        household = self.records.get_household(household_id)
+        # A household withdrawn from this user's reach still lets its open form be finished.
+        household = self.records.get_household(household_id, for_visit=True)
         return self._evaluate(household.grid_id, content, on or date.today())
 
     def _eligibility(

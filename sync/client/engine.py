@@ -13,7 +13,8 @@ Order of a run and why:
    quarantined with its reason for the user to see. Nothing else removes an outbox row, so a
    lost response only means the batch is sent again and answered `duplicate`.
 4. Pull: the server's bucket set; buckets that left it are purged (households no other bucket
-   holds are shredded: rows and data key); each bucket is pulled from its checkpoint, each page
+   holds are shredded: rows and data key; one with unsent work is withdrawn until it is sent or
+   discarded); each bucket is pulled from its checkpoint, each page
    committed with its checkpoint in one store transaction.
 5. Checksums per bucket; a mismatch re-pulls that bucket alone from zero.
 6. The offline lease (`app.lease`): a fresh one, verified against the server key pinned at
@@ -781,13 +782,18 @@ class SyncEngine:
         report.buckets = sorted(server)
         report.buckets_added = sorted(server - previous)
         report.buckets_removed = removed
+        lingering: set[str] = set()
         if removed:
             notify(SyncProgress("purge", 0, len(removed)))
-            self._remove_buckets(removed, server, report)
-        self.state.set_buckets(server)
+            lingering = self._remove_buckets(removed, server, report)
+        self.state.set_buckets(server | lingering)
         for bucket in sorted(server):
             self._pull_bucket(bucket, report, cancel, notify)
             self._verify(bucket, report, cancel, notify)
+        withdrawn = self.store.withdrawn_households()
+        if withdrawn:
+            # Back within reach (the task reopened, a new one holds them): readable again.
+            self.store.return_households(withdrawn & self.state.households_held(server))
 
     def _pull_bucket(
         self,
@@ -897,9 +903,16 @@ class SyncEngine:
 
     # ------------------------------------------------------------------ buckets leaving
 
-    def _remove_buckets(self, removed: list[str], keep: set[str], report: SyncReport) -> None:
+    def _remove_buckets(self, removed: list[str], keep: set[str], report: SyncReport) -> set[str]:
         """Shred the households of buckets that left the user's set unless a kept bucket still
-        holds them (a contractor's closed task, a worker moved to another grid)."""
+        holds them (a contractor's closed task, a worker moved to another grid). The buckets
+        that must stay in the bookkeeping for a later run are returned.
+
+        A household with unsent work (the store's one rule, as for a lapsed lease: an edit not
+        yet acknowledged or a visit form's autosaved typing) is not shredded with it: it is
+        withdrawn (sealed, refused for reading, its draft can still be finished or discarded)
+        and its bucket stays in the bookkeeping, so a later run shreds it once the work is
+        gone. That is a local matter: the run goes on (pull, lease)."""
         held_households = self.state.households_held(keep)
         doomed: set[str] = set()
         loose: dict[str, list[Key]] = {}
@@ -910,21 +923,24 @@ class SyncEngine:
                         doomed.add(household)
                 else:
                     loose.setdefault(bucket, []).append((entity, record_id))
-        deferred = doomed & self._households_with_pending_edits()
+        deferred = doomed & self.store.households_with_unsent_work()
         shred = sorted(doomed - deferred)
         if shred:
-            # Only quarantined (refused) edits can remain here: the push just ran, and a
-            # refused edit of a household this user may no longer reach can never be applied.
-            report.quarantined_discarded += self._refused_edits_of(set(shred))
             self.store.purge_households(shred, force=True)
             report.households_purged += len(shred)
         report.purge_deferred += len(deferred)
+        lingering: set[str] = set()
         if deferred:
-            # Keep the bookkeeping so the next run (after a successful push) finishes the job.
-            raise SyncError(
-                "部分户仍有未上传的修改，暂不清除",
-                "Some households still have unsent edits; they are removed after the next sync",
-                code="purge_deferred",
+            self.store.withdraw_households(deferred)
+            logger.warning(
+                "%d households left the user's buckets but keep unsent work", len(deferred)
+            )
+            report.message_zh = (
+                f"{len(deferred)} 户已不在您的任务中；未上传的工作同步后，其数据将从本机删除"
+            )
+            report.message_en = (
+                f"{len(deferred)} households are no longer in your tasks; their data will be "
+                "removed from this laptop once the pending work is synced"
             )
         for bucket in removed:
             keys = loose.get(bucket, [])
@@ -932,7 +948,16 @@ class SyncEngine:
             deletions = _deletions(keys, held)
             # Checkpoint back to zero: if the bucket returns it is back-filled from the start.
             self.store.apply_pull_page(deletions, bucket, 0)
-            self.state.drop_bucket(bucket)
+            members = self.state.members(bucket)
+            if deferred.intersection(members.values()):
+                # Only the withdrawn households' rows stay, for the run that shreds them.
+                self.state.remove_members(
+                    bucket, [k for k, h in members.items() if h not in deferred]
+                )
+                lingering.add(bucket)
+            else:
+                self.state.drop_bucket(bucket)
+        return lingering
 
     # ------------------------------------------------------------------ offline lease
 

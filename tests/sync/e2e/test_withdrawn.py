@@ -1,0 +1,124 @@
+"""A contractor's task closes while a visit form of one of its households holds autosaved
+typing: that household is not shredded with the others but withdrawn (kept sealed, refused for
+reading) until the form is finished and sent, or discarded; the run itself goes on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from app.domain import VisitKind
+from app.errors import StoreError
+from app.services.session import AccountSession
+from tests.sync.e2e.harness import Laptop, LiveServer, household_content, visit_content
+from tests.sync.e2e.test_buckets_and_wipe import MARKER_NAME, _profile_bytes, _secret_bytes
+from tests.sync.e2e.test_lease import MovableClock, _engine, _session
+
+LaptopFactory = Callable[[str], Laptop]
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+def _closed_task_with_a_typed_form(
+    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
+) -> tuple[Laptop, AccountSession, list[str], str]:
+    fw1, con = laptop_factory("fw1"), laptop_factory("con")
+    tasked = [
+        fw1.db.create_household(
+            grid_id="G1", content=household_content(f"{MARKER_NAME}{n}", n, members=2)
+        ).household_id
+        for n in range(2)
+    ]
+    assert fw1.engine().run_once().ok
+    task_id = server.create_task(tasked)
+    session = _session(con, clock, "contractor")
+    assert _engine(con, clock).run_once().ok
+    visit = session.start_visit(tasked[0], VisitKind.PERIODIC_REVIEW)
+    assert con.engines[0].run_once().ok  # the draft visit is on the server; the outbox is empty
+    assert con.db.pending_count() == 0
+    session.autosave_visit(visit.visit_id, {"notes": "两室一厅，家具陈旧"})
+    server.close_task(task_id)
+    return con, session, tasked, visit.visit_id
+
+
+def test_a_closed_task_keeps_a_household_whose_visit_form_has_autosaved_typing(
+    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
+) -> None:
+    con, session, tasked, _visit_id = _closed_task_with_a_typed_form(server, laptop_factory, clock)
+    visited, other = tasked
+    kept_secrets = _secret_bytes(con, [visited])
+    clock.now += timedelta(hours=1)
+
+    report = con.engines[0].run_once()
+
+    # The deferral is local: the run completes and renews the lease.
+    assert report.ok and report.households_purged == 1 and report.purge_deferred == 1
+    assert report.lease_expires_at is not None and report.lease_expires_at > clock.now
+    assert "removed from this laptop once the pending work is synced" in report.message_en
+    assert "同步后" in report.message_zh
+    with pytest.raises(StoreError):
+        con.db.get_household(other)
+    # The typed form survives, sealed: the household is refused for reading with a clear reason.
+    assert [d.content for d in session.recovered_drafts()] == [{"notes": "两室一厅，家具陈旧"}]
+    assert all(s in _profile_bytes(con.folder) for s in kept_secrets)
+    with pytest.raises(StoreError) as refused:
+        session.household_file(visited)
+    assert refused.value.code == "household_withdrawn"
+    assert "removed from this laptop" in refused.value.message_en
+    assert session.households() == []
+    assert not con.db.search_households(MARKER_NAME)
+    # A second run changes nothing while the typing is there.
+    again = con.engines[0].run_once()
+    assert again.ok and again.purge_deferred == 1
+    assert len(session.recovered_drafts()) == 1
+
+
+def test_a_withdrawn_household_leaves_once_its_form_is_discarded(
+    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
+) -> None:
+    con, session, tasked, visit_id = _closed_task_with_a_typed_form(server, laptop_factory, clock)
+    assert con.engines[0].run_once().purge_deferred == 1
+    kept_secrets = _secret_bytes(con, [tasked[0]])
+
+    session.discard_recovered_draft(visit_id)
+    report = con.engines[0].run_once()
+
+    assert report.ok and report.households_purged == 1 and report.purge_deferred == 0
+    assert report.buckets_removed  # the closed task's bookkeeping goes now
+    after = _profile_bytes(con.folder)
+    assert not [s for s in kept_secrets if s in after]
+    assert MARKER_NAME.encode() not in after
+    assert con.engines[0].run_once().buckets_removed == []
+
+
+def test_a_form_finished_after_the_task_closed_is_refused_visibly_then_the_household_leaves(
+    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
+) -> None:
+    con, session, tasked, visit_id = _closed_task_with_a_typed_form(server, laptop_factory, clock)
+    assert con.engines[0].run_once().purge_deferred == 1
+
+    # The worker finishes the form anyway (the household is still sealed on the laptop).
+    session.complete_visit(visit_id, visit_content())
+    assert session.recovered_drafts() == []
+    report = con.engines[0].run_once()
+
+    # The server no longer takes it: refused with its reason, kept in sight, not dropped.
+    assert report.ok and report.rejected >= 1 and report.acknowledged == 0
+    rejected = session.rejected_items()
+    assert rejected and all(r.reason for r in rejected)
+    assert {r.entity for r in rejected} >= {"visit"}
+    assert report.purge_deferred == 1
+    with pytest.raises(StoreError):
+        session.household_file(tasked[0])
+
+    # Once the user has seen and dismissed the refusals, the household leaves.
+    for item in rejected:
+        session.discard_rejected(item.mutation_id)
+    last = con.engines[0].run_once()
+    assert last.ok and last.households_purged == 1 and last.purge_deferred == 0
+    assert MARKER_NAME.encode() not in _profile_bytes(con.folder)
