@@ -12,6 +12,7 @@ import pytest
 from app.domain import VisitKind
 from app.errors import StoreError
 from app.services.session import AccountSession
+from sync.client import SyncProgress
 from tests.sync.e2e.harness import Laptop, LiveServer, household_content, visit_content
 from tests.sync.e2e.test_buckets_and_wipe import MARKER_NAME, _profile_bytes, _secret_bytes
 from tests.sync.e2e.test_lease import MovableClock, _engine, _session
@@ -122,3 +123,50 @@ def test_a_form_finished_after_the_task_closed_is_refused_visibly_then_the_house
     last = con.engines[0].run_once()
     assert last.ok and last.households_purged == 1 and last.purge_deferred == 0
     assert MARKER_NAME.encode() not in _profile_bytes(con.folder)
+
+
+def test_a_deferred_purge_still_renews_the_lease_so_the_form_can_be_finished_later(
+    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
+) -> None:
+    con, session, _tasked, visit_id = _closed_task_with_a_typed_form(server, laptop_factory, clock)
+    first_expiry = session.lease_status().expires_at
+    assert first_expiry is not None
+    clock.now = first_expiry - timedelta(minutes=5)
+
+    report = con.engines[0].run_once()
+
+    # Keeping the household is a local matter: the server granted a lease and it is kept.
+    assert report.ok and report.purge_deferred == 1
+    assert report.lease_expires_at == clock.now + timedelta(days=2)
+    clock.now = first_expiry + timedelta(hours=1)  # past the old lease: still working
+    assert session.lease_status().state == "valid"
+    assert [d.visit_id for d in session.recovered_drafts()] == [visit_id]
+    session.complete_visit(visit_id, visit_content())
+
+
+def test_an_edit_made_while_the_task_closes_defers_the_purge_but_the_lease_is_renewed(
+    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
+) -> None:
+    fw1, con = laptop_factory("fw1"), laptop_factory("con")
+    tasked = fw1.db.create_household(grid_id="G1", content=household_content("户主", 1))
+    assert fw1.engine().run_once().ok
+    task_id = server.create_task([tasked.household_id])
+    session = _session(con, clock, "contractor")
+    assert _engine(con, clock).run_once().ok
+    server.close_task(task_id)
+    clock.now += timedelta(days=1)
+
+    def edit_while_syncing(progress: SyncProgress) -> None:
+        # The UI keeps working during a sync: an edit lands after the push, before the purge.
+        if progress.phase == "purge":
+            con.db.update_household(tasked.household_id, phone="13900001234")
+
+    report = con.engines[0].run_once(progress=edit_while_syncing)
+
+    assert report.ok and report.purge_deferred == 1
+    assert report.lease_expires_at == clock.now + timedelta(days=2)
+    assert session.lease_status().expires_at == clock.now + timedelta(days=2)
+    assert con.db.pending_count() == 1
+    # The next run sends the edit (refused: the task is closed), shown as rejected.
+    again = con.engines[0].run_once()
+    assert again.ok and again.rejected == 1 and len(session.rejected_items()) == 1
