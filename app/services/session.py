@@ -34,6 +34,7 @@ from app.domain import (
 from app.errors import (
     JiafangError,
     PolicyError,
+    RegistrationIncompleteError,
     StoreError,
     ValidationError,
     VaultLockedError,
@@ -94,6 +95,9 @@ class RegistrationRequest:
     account: str
     password: str = field(repr=False)
     device_public_key: str
+    #: the device a failed earlier registration of this account left on the server: sign in
+    #: with it rather than register another (None: register anew)
+    resume_device_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,14 +155,21 @@ class AccountService:
                 code="profile_exists",
             )
         device_key = DeviceKey.generate()
-        registration = self._register(
-            RegistrationRequest(
-                server_url=server,
-                account=account,
-                password=password,
-                device_public_key=base64.b64encode(device_key.public_key).decode("ascii"),
+        try:
+            registration = self._register(
+                RegistrationRequest(
+                    server_url=server,
+                    account=account,
+                    password=password,
+                    device_public_key=base64.b64encode(device_key.public_key).decode("ascii"),
+                    resume_device_id=self.directory.pending_device(account, server),
+                )
             )
-        )
+        except RegistrationIncompleteError as exc:
+            # The server holds a device for this laptop now: the retry signs in with it.
+            self.directory.remember_pending_device(account, server, exc.device_id)
+            raise
+        self.directory.remember_pending_device(account, server, registration.device_id)
         profile = self.directory.create(
             account=account,
             server_url=server,
@@ -186,6 +197,7 @@ class AccountService:
             except OSError:
                 logger.exception("could not remove the unfinished profile folder")
             raise
+        self.directory.forget_pending_device(account, server)
         session = AccountSession(
             profile, store, self._backoff(profile), self._policy_region, clock=self._clock
         )

@@ -241,6 +241,31 @@ def register_device(
         transport.close()
 
 
+def sign_in_device(
+    config: ClientConfig, username: str, password: str, device_id: str
+) -> TokenPair | None:
+    """A token pair for a device registered earlier (a registration that failed after the
+    server recorded the device); None when the server no longer knows it for this account or
+    has revoked it (then register anew)."""
+    transport = Transport(config)
+    try:
+        answer = transport.request(
+            "POST",
+            "/v1/auth/login",
+            json_body={"username": username, "password": password, "device_id": device_id},
+            authenticated=False,
+        )
+        return TokenPair.model_validate(answer.json())
+    except RevokedError:
+        return None
+    except ApiAnswerError as exc:
+        if exc.server_code == ErrorCode.DEVICE_MISMATCH:
+            return None
+        raise
+    finally:
+        transport.close()
+
+
 class SyncEngine:
     """Syncs one unlocked `LocalStore` with the server. One run at a time (`run_once` refuses a
     second concurrent call); call it from a worker thread, never the GUI thread."""
