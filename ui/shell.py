@@ -799,7 +799,9 @@ class MainWindow(QMainWindow):
         self._keep_open_form(session)
         state = "clock_turned_back" if error.clock_turned_back else "expired"
         self.workspace.show_lease_lapsed(
-            LeaseStatus(state=state, purges_on_lapse=error.purges_on_lapse), purged=error.purged
+            LeaseStatus(state=state, purges_on_lapse=error.purges_on_lapse),
+            purged=error.purged,
+            kept=error.kept,
         )
         self.lease_lapsed.emit(error.purged)
 

@@ -269,6 +269,9 @@ class AccountSession:
         #: checks use it between two writes of the kept clock mark, which are spaced to spare
         #: the disk; without it a clock set back just before each write would never run out
         self._clock_seen: tuple[tuple[bytes, datetime], datetime] | None = None
+        #: households the lapse of a contractor's lease has removed so far (until a renewal):
+        #: the lapsed screen reports them even when the purge ran at unlock
+        self._purged_in_lapse = 0
 
     # -- lock state ------------------------------------------------------------------------
 
@@ -386,15 +389,21 @@ class AccountSession:
         now = self._clock()
         state = held.state(now)
         if state is LeaseState.VALID:
+            self._purged_in_lapse = 0
             held = held.seen(now)
             self._clock_seen = (_lease_identity(kept), held.clock_high_water)
             if held.clock_high_water - kept.clock_high_water >= _CLOCK_MARK_STEP:
                 self._store.put_lease_record(held.to_record(), replacing=kept.to_record())
             return
-        purged = self._purge_after_lapse() if held.lease.purges_on_lapse else 0
+        households_kept = 0
+        if held.lease.purges_on_lapse:
+            self._purged_in_lapse += self._purge_after_lapse()
+            # What is left is what the purge keeps: households with work not yet sent.
+            households_kept = self._store.household_count()
         raise LeaseExpiredError(
             clock_turned_back=state is LeaseState.CLOCK_TURNED_BACK,
-            purged=purged,
+            purged=self._purged_in_lapse,
+            kept=households_kept,
             purges_on_lapse=held.lease.purges_on_lapse,
         )
 

@@ -1015,9 +1015,16 @@ Monthly benefit %2 yuan</translation>
                 <numerusform>%n households of your tasks were removed from this laptop.</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>Kept on this laptop, locked, until their unsent work is synced (then removed): %n household(s) of your tasks.</source>
+            <translation>
+                <numerusform>Kept on this laptop, locked, until their unsent work is synced (then removed): %n household of your tasks.</numerusform>
+                <numerusform>Kept on this laptop, locked, until their unsent work is synced (then removed): %n households of your tasks.</numerusform>
+            </translation>
+        </message>
         <message>
-            <source>Households of your tasks were removed; changes not yet sent are kept.</source>
-            <translation>Households of your tasks were removed; changes not yet sent are kept.</translation>
+            <source>No household of your tasks is left on this laptop.</source>
+            <translation>No household of your tasks is left on this laptop.</translation>
         </message>
     </context>
     <context>
@@ -1840,6 +1847,7 @@ Monthly benefit %2 yuan</translation>
         <name>SupervisionSection</name>
         <message>
             <source>Reviews</source>
+            <extracomment>the pages were emptied by a lapsed lease and wait for the data to come back</extracomment>
             <translation>Reviews</translation>
         </message>
         <message>

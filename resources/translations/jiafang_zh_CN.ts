@@ -1014,9 +1014,15 @@ Monthly benefit %2 yuan</source>
             <numerusform>已从本机清除任务中的 %n 户。</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Kept on this laptop, locked, until their unsent work is synced (then removed): %n household(s) of your tasks.</source>
+        <translation>
+            <numerusform>%n 户因有未上传的工作暂留本机（已锁定），工作同步后即清除。</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Households of your tasks were removed; changes not yet sent are kept.</source>
-        <translation>任务中的户已从本机清除；尚未上传的修改仍保留。</translation>
+        <source>No household of your tasks is left on this laptop.</source>
+        <translation>本机已没有您任务中的户。</translation>
     </message>
 </context>
 <context>
@@ -1837,6 +1843,7 @@ Monthly benefit %2 yuan</source>
     <name>SupervisionSection</name>
     <message>
         <source>Reviews</source>
+        <extracomment>the pages were emptied by a lapsed lease and wait for the data to come back</extracomment>
         <translation>审核</translation>
     </message>
     <message>
