@@ -503,9 +503,13 @@ class AccountSession:
             return frozenset()
         return frozenset(s.household_id for s in self.records.search_households(text))
 
-    def household_file(self, household_id: str, *, on: date | None = None) -> HouseholdFile:
+    def household_file(
+        self, household_id: str, *, on: date | None = None, for_visit: bool = False
+    ) -> HouseholdFile:
+        """The household's file; one withdrawn from this user's reach (a closed task) is
+        refused unless `for_visit` (to finish or discard a visit form it still has open)."""
         on = on or date.today()
-        household = self.records.get_household(household_id)
+        household = self.records.get_household(household_id, for_visit=for_visit)
         visits = self.records.list_visits(household_id)
         visits.sort(key=lambda v: (v.visit_date or date.min, v.revision), reverse=True)
         clues = self.records.list_clues(household_id=household_id)
@@ -687,6 +691,10 @@ class AccountSession:
 
     def recovered_drafts(self) -> list[DraftRecovery]:
         return self.records.recover_drafts()
+
+    def is_withdrawn(self, household_id: str) -> bool:
+        """The household left this user's reach and waits here only for its unsent work."""
+        return household_id in self.records.withdrawn_households()
 
     def discard_recovered_draft(self, visit_id: str) -> None:
         """Let an autosaved form go (a household out of reach then leaves at the next sync)."""

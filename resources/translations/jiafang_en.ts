@@ -1031,7 +1031,7 @@ Monthly benefit %2 yuan</translation>
         <name>MainWindow</name>
         <message>
             <source>Jiafang – home visits</source>
-            <extracomment>the newest autosaved visit form found after a crash (waiting to be sent, conflicts, rejected) the server's password check that lifts the offline lock-out (None: no server) background sync; None runs the app without a server (demo mode, most tests) the open "family found in the field" dialog, if any (tests drive it) reviews, dashboards, tasks, spot checks by role; returned visits for authors</extracomment>
+            <extracomment>the newest autosaved visit form found after a crash (waiting to be sent, conflicts, rejected) the household left the user's reach (a closed task): only this form keeps it here the server's password check that lifts the offline lock-out (None: no server) background sync; None runs the app without a server (demo mode, most tests) the open "family found in the field" dialog, if any (tests drive it) reviews, dashboards, tasks, spot checks by role; returned visits for authors</extracomment>
             <translation>Jiafang – home visits</translation>
         </message>
         <message>
@@ -1047,12 +1047,20 @@ Monthly benefit %2 yuan</translation>
             <translation>Wrong password.</translation>
         </message>
         <message>
+            <source>An unsaved visit draft was recovered. This household is no longer in your tasks: finish or discard the visit; its data is removed from this laptop once the pending work is synced.</source>
+            <translation>An unsaved visit draft was recovered. This household is no longer in your tasks: finish or discard the visit; its data is removed from this laptop once the pending work is synced.</translation>
+        </message>
+        <message>
             <source>An unsaved visit draft was recovered.</source>
             <translation>An unsaved visit draft was recovered.</translation>
         </message>
         <message>
             <source>The visit was completed and locked.</source>
             <translation>The visit was completed and locked.</translation>
+        </message>
+        <message>
+            <source>The typing was discarded; the household is removed at the next sync.</source>
+            <translation>The typing was discarded; the household is removed at the next sync.</translation>
         </message>
         <message>
             <source>The server did not accept the saved sign-in; lock and unlock with your current password.</source>
@@ -2291,6 +2299,10 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Close</source>
             <translation>Close</translation>
+        </message>
+        <message>
+            <source>Discard typing</source>
+            <translation>Discard typing</translation>
         </message>
         <message>
             <source>Unsaved changes</source>

@@ -1029,7 +1029,7 @@ Monthly benefit %2 yuan</source>
     <name>MainWindow</name>
     <message>
         <source>Jiafang – home visits</source>
-        <extracomment>the newest autosaved visit form found after a crash (waiting to be sent, conflicts, rejected) the server&apos;s password check that lifts the offline lock-out (None: no server) background sync; None runs the app without a server (demo mode, most tests) the open &quot;family found in the field&quot; dialog, if any (tests drive it) reviews, dashboards, tasks, spot checks by role; returned visits for authors</extracomment>
+        <extracomment>the newest autosaved visit form found after a crash (waiting to be sent, conflicts, rejected) the household left the user&apos;s reach (a closed task): only this form keeps it here the server&apos;s password check that lifts the offline lock-out (None: no server) background sync; None runs the app without a server (demo mode, most tests) the open &quot;family found in the field&quot; dialog, if any (tests drive it) reviews, dashboards, tasks, spot checks by role; returned visits for authors</extracomment>
         <translation>家访 – 社会救助入户核查</translation>
     </message>
     <message>
@@ -1045,12 +1045,20 @@ Monthly benefit %2 yuan</source>
         <translation>密码错误。</translation>
     </message>
     <message>
+        <source>An unsaved visit draft was recovered. This household is no longer in your tasks: finish or discard the visit; its data is removed from this laptop once the pending work is synced.</source>
+        <translation>已恢复未保存的走访草稿。此户已不在您的任务中：请完成或放弃本次走访；未上传的工作同步后，其数据将从本机删除。</translation>
+    </message>
+    <message>
         <source>An unsaved visit draft was recovered.</source>
         <translation>已恢复一份未保存的走访草稿。</translation>
     </message>
     <message>
         <source>The visit was completed and locked.</source>
         <translation>走访记录已完成并锁定。</translation>
+    </message>
+    <message>
+        <source>The typing was discarded; the household is removed at the next sync.</source>
+        <translation>已放弃填写的内容；下次同步时将从本机删除此户。</translation>
     </message>
     <message>
         <source>The server did not accept the saved sign-in; lock and unlock with your current password.</source>
@@ -2281,6 +2289,10 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Discard typing</source>
+        <translation>放弃填写</translation>
     </message>
     <message>
         <source>Unsaved changes</source>
