@@ -149,6 +149,8 @@ class MainWindow(QMainWindow):
     """The visit form shows a draft: visit id."""
     visit_saved = Signal(str)
     """A draft was saved (or autosaved): visit id."""
+    rejected_dismissed = Signal(str)
+    """A refused change was dismissed by the user: mutation id."""
     visit_discarded = Signal(str)
     """The unsaved typing of a withdrawn household's form was dropped: visit id."""
     visit_completed = Signal(str)
@@ -245,6 +247,9 @@ class MainWindow(QMainWindow):
         self.workspace.household_list.discovery_requested.connect(self._on_discovery_requested)
         self.language_combo.currentIndexChanged.connect(self._on_language_combo_changed)
         self.workspace.sync_page.sync_requested.connect(self._on_sync_requested)
+        self.workspace.sync_page.dismiss_rejected_requested.connect(
+            self._on_dismiss_rejected_requested
+        )
         self.workspace.lease_banner.sync_requested.connect(self._on_sync_requested)
         if sync is not None:
             sync.status_changed.connect(self.set_sync_status)
@@ -871,6 +876,24 @@ class MainWindow(QMainWindow):
                 failed=self._on_job_failed,
                 name="sync-counts",
             )
+
+    def _on_dismiss_rejected_requested(self, mutation_id: str) -> None:
+        """A refused change the user has seen goes (it never reached the server); a household
+        out of the user's reach kept only for it then leaves at the next sync."""
+        session = self.session
+        if session is None:
+            return
+
+        def dismissed(_: object) -> None:
+            self.rejected_dismissed.emit(mutation_id)
+            self.reload_data()
+
+        self.runner.run(
+            lambda ctx: session.discard_rejected(mutation_id),
+            finished=dismissed,
+            failed=self._on_job_failed,
+            name="dismiss-rejected",
+        )
 
     def _on_sync_requested(self) -> None:
         if self.sync is not None:

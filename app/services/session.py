@@ -457,6 +457,7 @@ class AccountSession:
 
     def rejected_items(self) -> list[RejectedItem]:
         heads = {s.household_id: s.head_name for s in self.records.list_households()}
+        withdrawn = self.records.withdrawn_households()
         return [
             RejectedItem(
                 mutation_id=q.entry.mutation_id,
@@ -465,6 +466,7 @@ class AccountSession:
                 head_name=heads.get(q.entry.household_id or "", ""),
                 reason=q.reason,
                 fields=tuple(sorted(q.entry.changed)),
+                withdrawn=q.entry.household_id in withdrawn,
             )
             for q in self.records.quarantined_mutations()
         ]

@@ -1882,6 +1882,10 @@ Monthly benefit %2 yuan</translation>
     <context>
         <name>SyncPage</name>
         <message>
+            <source>The household is no longer in your tasks; dismiss the change to remove it from this laptop</source>
+            <translation>The household is no longer in your tasks; dismiss the change to remove it from this laptop</translation>
+        </message>
+        <message>
             <source>Sync</source>
             <translation>Sync</translation>
         </message>
@@ -1916,6 +1920,10 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Changes the server refused</source>
             <translation>Changes the server refused</translation>
+        </message>
+        <message>
+            <source>Dismiss the selected change</source>
+            <translation>Dismiss the selected change</translation>
         </message>
         <message>
             <source>Fields</source>

@@ -1878,6 +1878,10 @@ Monthly benefit %2 yuan</source>
 <context>
     <name>SyncPage</name>
     <message>
+        <source>The household is no longer in your tasks; dismiss the change to remove it from this laptop</source>
+        <translation>此户已不在您的任务中；移除此修改后，该户将从本机删除</translation>
+    </message>
+    <message>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
@@ -1912,6 +1916,10 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Changes the server refused</source>
         <translation>服务器拒绝的修改</translation>
+    </message>
+    <message>
+        <source>Dismiss the selected change</source>
+        <translation>移除所选的被拒修改</translation>
     </message>
     <message>
         <source>Fields</source>

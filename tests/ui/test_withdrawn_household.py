@@ -93,3 +93,37 @@ def test_an_ordinary_recovered_form_offers_no_discard(
         _unlock(qtbot, window)
     assert not window.workspace.visit_form.discard_button.isVisible()
     assert window.statusBar().currentMessage() == "已恢复一份未保存的走访草稿。"
+
+
+def test_a_refused_change_of_a_withdrawn_household_is_explained_and_can_be_dismissed(
+    qtbot: QtBot, make_window: WindowFactory, demo_profile: ProfileInfo
+) -> None:
+    session = make_accounts(demo_profile.path.parent.parent).open(demo_profile.profile_id)
+    session.unlock(PASSWORD)
+    store = session.store
+    household_id = store.list_households()[0].household_id
+    store.update_household(household_id, phone="13900001234")
+    refused = store.pending_mutations()[0].mutation_id
+    # What a sync does once the task closed: the server refused the change, the household
+    # left the user's reach and waits only for the refusal to be seen.
+    store.quarantine(refused, "forbidden")
+    store.withdraw_households([household_id])
+    session.close()
+
+    window = make_window()
+    _unlock(qtbot, window)
+    page = window.workspace.sync_page
+    assert page.rejected_table.rowCount() == 1
+    reason = page.rejected_table.item(0, 3).text()
+    assert "此户已不在您的任务中" in reason and "从本机删除" in reason
+    assert not page.dismiss_button.isEnabled()
+
+    page.rejected_table.selectRow(0)
+    assert page.dismiss_button.isEnabled()
+    with qtbot.wait_signal(window.rejected_dismissed, timeout=10_000):
+        qtbot.mouseClick(page.dismiss_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.rejected_table.rowCount() == 0, timeout=10_000)
+    current = window.session
+    assert current is not None
+    assert current.sync_counts()[2] == 0  # nothing refused is left
+    assert current.store.quarantined_mutations() == []
