@@ -816,9 +816,12 @@ class SyncEngine:
             self._pull_bucket(bucket, report, cancel, notify)
             self._verify(bucket, report, cancel, notify)
         withdrawn = self.store.withdrawn_households()
-        if withdrawn:
-            # Back within reach (the task reopened, a new one holds them): readable again.
-            self.store.return_households(withdrawn & self.state.households_held(server))
+        back = withdrawn & self.state.households_held(server) if withdrawn else set()
+        if back:
+            # Back within reach (a new task holds them, a grid took them): readable again.
+            self.store.return_households(back)
+            report.purge_deferred = len(withdrawn - back) if report.purge_deferred else 0
+            _note_deferred(report)
 
     def _pull_bucket(
         self,
@@ -960,13 +963,7 @@ class SyncEngine:
             logger.warning(
                 "%d households left the user's buckets but keep unsent work", len(deferred)
             )
-            report.message_zh = (
-                f"{len(deferred)} 户已不在您的任务中；未上传的工作同步后，其数据将从本机删除"
-            )
-            report.message_en = (
-                f"{len(deferred)} households are no longer in your tasks; their data will be "
-                "removed from this laptop once the pending work is synced"
-            )
+            _note_deferred(report)
         for bucket in removed:
             keys = loose.get(bucket, [])
             held = self.state.held_elsewhere(bucket, keys) if keys else set()
@@ -1092,6 +1089,20 @@ class SyncEngine:
         self._access_token = self._refresh_token = None
         self._password = None
         self._wiped = True
+
+
+def _note_deferred(report: SyncReport) -> None:
+    """The report's message on households kept for their unsent work (none: no message)."""
+    n = report.purge_deferred
+    report.message_zh = (
+        f"{n} 户已不在您的任务中；未上传的工作同步后，其数据将从本机删除" if n else ""
+    )
+    report.message_en = (
+        f"{n} households are no longer in your tasks; their data will be removed from this "
+        "laptop once the pending work is synced"
+        if n
+        else ""
+    )
 
 
 def _deletions(keys: list[Key], held: set[Key]) -> list[dict[str, Any]]:

@@ -170,3 +170,20 @@ def test_an_edit_made_while_the_task_closes_defers_the_purge_but_the_lease_is_re
     # The next run sends the edit (refused: the task is closed), shown as rejected.
     again = con.engines[0].run_once()
     assert again.ok and again.rejected == 1 and len(session.rejected_items()) == 1
+
+
+def test_a_withdrawn_household_given_again_in_a_new_task_is_readable_again(
+    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
+) -> None:
+    con, session, tasked, visit_id = _closed_task_with_a_typed_form(server, laptop_factory, clock)
+    assert con.engines[0].run_once().purge_deferred == 1
+    with pytest.raises(StoreError):
+        session.household_file(tasked[0])
+
+    server.create_task([tasked[0]])
+    report = con.engines[0].run_once()
+
+    assert report.ok and report.purge_deferred == 0
+    assert session.household_file(tasked[0]).household.household_id == tasked[0]
+    assert [h.household_id for h in session.households()] == [tasked[0]]
+    assert [d.visit_id for d in session.recovered_drafts()] == [visit_id]
