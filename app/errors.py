@@ -78,3 +78,23 @@ class VaultLockedError(StoreError):
     """The store was asked for sensitive data while its vault is locked."""
 
     code = "vault_locked"
+
+
+class RegistrationIncompleteError(JiafangError):
+    """The server registered this laptop but a later step of the registration failed (the
+    first lease, say): a retry re-uses that device instead of leaving it behind."""
+
+    code = "registration_incomplete"
+
+    def __init__(self, device_id: str, cause: JiafangError) -> None:
+        super().__init__(
+            "本机已在服务器登记，但登记未能完成（"
+            + cause.message_zh
+            + "）。请检查网络后重试，重试将继续使用本次登记",
+            "This laptop was registered on the server but the registration could not finish ("
+            + cause.message_en
+            + "). Check the network and try again; the retry continues this registration",
+        )
+        #: the device the server now holds for this laptop
+        self.device_id = device_id
+        self.cause = cause

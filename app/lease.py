@@ -56,7 +56,12 @@ class LeaseExpiredError(JiafangError):
     code = "lease_expired"
 
     def __init__(
-        self, *, clock_turned_back: bool = False, purged: int = 0, purges_on_lapse: bool = False
+        self,
+        *,
+        clock_turned_back: bool = False,
+        purged: int = 0,
+        kept: int = 0,
+        purges_on_lapse: bool = False,
     ) -> None:
         if clock_turned_back:
             zh = "电脑时间早于上次使用时间，数据已锁定；请校正时间并同步后继续"
@@ -71,6 +76,8 @@ class LeaseExpiredError(JiafangError):
         self.clock_turned_back = clock_turned_back
         #: households removed from this laptop because the lease of a contractor lapsed
         self.purged = purged
+        #: households of that contractor kept, locked, until their unsent work is synced
+        self.kept = kept
         #: the lease was a contractor's: their households leave the laptop
         self.purges_on_lapse = purges_on_lapse
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from app.errors import JiafangError
+from app.errors import JiafangError, RegistrationIncompleteError
 from app.services.profiles import ProfileDirectory, ProfileInfo
 from app.services.session import (
     AccountService,
@@ -19,7 +19,13 @@ from app.services.session import (
     RegistrationRequest,
 )
 from app.services.settings import SettingsFile
-from sync.client import ClientConfig, fetch_lease, hold_lease, register_device
+from sync.client import (
+    ClientConfig,
+    fetch_lease,
+    hold_lease,
+    register_device,
+    sign_in_device,
+)
 from sync.client.transport import Transport
 from ui.gcpolicy import GuiThreadCollector
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, LanguageManager
@@ -32,18 +38,33 @@ logger = logging.getLogger(__name__)
 
 
 def server_registration(request: RegistrationRequest) -> Registration:
-    """Register this laptop with the server (the sync client's call); runs on a worker thread."""
+    """Register this laptop with the server (the sync client's call); runs on a worker thread.
+
+    A device an earlier, failed attempt left on the server is signed in with rather than
+    registered again; a failure after the server recorded the device says so
+    (`RegistrationIncompleteError`), so the next attempt re-uses it."""
     config = ClientConfig(server_url=request.server_url)
-    pair = register_device(
-        config, request.account, request.password, request.device_public_key, name=request.account
-    )
-    # The first lease pins the server's lease key on this laptop from its first contact.
-    grant = fetch_lease(config, pair.access_token)
-    lease = (
-        hold_lease(grant, user_id=pair.user_id, device_id=pair.device_id, now=datetime.now(UTC))
-        if grant is not None
-        else None
-    )
+    pair = None
+    if request.resume_device_id is not None:
+        pair = sign_in_device(config, request.account, request.password, request.resume_device_id)
+    if pair is None:
+        pair = register_device(
+            config,
+            request.account,
+            request.password,
+            request.device_public_key,
+            name=request.account,
+        )
+    try:
+        # The first lease pins the server's lease key on this laptop from its first contact.
+        grant = fetch_lease(config, pair.access_token)
+        lease = (
+            hold_lease(grant, user_id=pair.user_id, device_id=pair.device_id, now=datetime.now(UTC))
+            if grant is not None
+            else None
+        )
+    except JiafangError as exc:
+        raise RegistrationIncompleteError(pair.device_id, exc) from exc
     return Registration(
         user_id=pair.user_id,
         device_id=pair.device_id,

@@ -72,6 +72,8 @@ class _Recovered:
     head_name: str
     state: dict[str, Any]
     clues: dict[str, tuple[ClueKind, str]]
+    #: the household left the user's reach (a closed task): only this form keeps it here
+    withdrawn: bool = False
 
 
 def _close_quietly(session: AccountSession) -> None:
@@ -85,7 +87,8 @@ def _recovered_draft(session: AccountSession) -> _Recovered | None:
     for recovery in reversed(session.recovered_drafts()):
         visit = session.visit(recovery.visit_id)
         if visit.status is VisitStatus.DRAFT:
-            household_file = session.household_file(recovery.household_id)
+            # A household withdrawn from the user's reach still lets its form be finished.
+            household_file = session.household_file(recovery.household_id, for_visit=True)
             clues = {
                 c.clue_id: (c.kind, str(c.data.get("member_name", "")))
                 for c in household_file.clues
@@ -96,6 +99,7 @@ def _recovered_draft(session: AccountSession) -> _Recovered | None:
                 household_file.household.content.head_name,
                 dict(recovery.content),
                 clues,
+                withdrawn=session.is_withdrawn(recovery.household_id),
             )
     return None
 
@@ -146,6 +150,10 @@ class MainWindow(QMainWindow):
     """The visit form shows a draft: visit id."""
     visit_saved = Signal(str)
     """A draft was saved (or autosaved): visit id."""
+    rejected_dismissed = Signal(str)
+    """A refused change was dismissed by the user: mutation id."""
+    visit_discarded = Signal(str)
+    """The unsaved typing of a withdrawn household's form was dropped: visit id."""
     visit_completed = Signal(str)
     """A visit was completed and locked: visit id."""
     visit_failed = Signal(str)
@@ -233,12 +241,16 @@ class MainWindow(QMainWindow):
         form.save_requested.connect(self._on_visit_save_requested)
         form.complete_requested.connect(self._on_visit_complete_requested)
         form.close_requested.connect(self._on_visit_close_requested)
+        form.discard_requested.connect(self._on_visit_discard_requested)
         form.photos_import_requested.connect(self._on_photos_import_requested)
         form.signature_saved.connect(self._on_signature_saved)
         self.workspace.clues_page.clue_check_requested.connect(self._on_clue_check_requested)
         self.workspace.household_list.discovery_requested.connect(self._on_discovery_requested)
         self.language_combo.currentIndexChanged.connect(self._on_language_combo_changed)
         self.workspace.sync_page.sync_requested.connect(self._on_sync_requested)
+        self.workspace.sync_page.dismiss_rejected_requested.connect(
+            self._on_dismiss_rejected_requested
+        )
         self.workspace.lease_banner.sync_requested.connect(self._on_sync_requested)
         if sync is not None:
             sync.status_changed.connect(self.set_sync_status)
@@ -496,8 +508,21 @@ class MainWindow(QMainWindow):
                 recovered.head_name,
                 recovered_state=recovered.state,
                 clues=recovered.clues,
+                withdrawn=recovered.withdrawn,
             )
-            self.statusBar().showMessage(self.tr("An unsaved visit draft was recovered."), 10_000)
+            if recovered.withdrawn:
+                self.statusBar().showMessage(
+                    self.tr(
+                        "An unsaved visit draft was recovered. This household is no longer in "
+                        "your tasks: finish or discard the visit; its data is removed from this "
+                        "laptop once the pending work is synced."
+                    ),
+                    30_000,
+                )
+            else:
+                self.statusBar().showMessage(
+                    self.tr("An unsaved visit draft was recovered."), 10_000
+                )
 
     def _on_household_requested(self, household_id: str) -> None:
         session = self.session
@@ -597,6 +622,7 @@ class MainWindow(QMainWindow):
         *,
         recovered_state: dict[str, Any] | None = None,
         clues: dict[str, tuple[ClueKind, str]] | None = None,
+        withdrawn: bool = False,
     ) -> None:
         if self.stack.currentWidget() is not self.workspace:
             return
@@ -608,6 +634,7 @@ class MainWindow(QMainWindow):
             content=visit.content,
             recovered_state=recovered_state,
             clues=clues,
+            withdrawn=withdrawn,
         )
         self.workspace.show_visit_form()
         self._load_thumbnails(visit)
@@ -780,6 +807,29 @@ class MainWindow(QMainWindow):
         form.clear()
         self.workspace.open_household(household_id)
 
+    def _on_visit_discard_requested(self, visit_id: str) -> None:
+        """The household left the user's tasks: its form's typing goes unsaved, and with it
+        the last reason to keep the household here (the next sync removes it)."""
+        session = self.session
+        if session is None or not visit_id:
+            return
+
+        def discarded(_: object) -> None:
+            self.workspace.visit_form.clear()
+            self.workspace.show_household_list()
+            self.statusBar().showMessage(
+                self.tr("The typing was discarded; the household is removed at the next sync."),
+                10_000,
+            )
+            self.visit_discarded.emit(visit_id)
+
+        self.runner.run(
+            lambda ctx: session.discard_recovered_draft(visit_id),
+            finished=discarded,
+            failed=self._on_visit_job_failed,
+            name="discard-visit-typing",
+        )
+
     def _on_visit_job_failed(self, error: BaseException) -> None:
         if isinstance(error, LeaseExpiredError):
             self._on_lease_expired(error)
@@ -808,7 +858,9 @@ class MainWindow(QMainWindow):
         self._keep_open_form(session)
         state = "clock_turned_back" if error.clock_turned_back else "expired"
         self.workspace.show_lease_lapsed(
-            LeaseStatus(state=state, purges_on_lapse=error.purges_on_lapse), purged=error.purged
+            LeaseStatus(state=state, purges_on_lapse=error.purges_on_lapse),
+            purged=error.purged,
+            kept=error.kept,
         )
         self.lease_lapsed.emit(error.purged)
 
@@ -833,6 +885,24 @@ class MainWindow(QMainWindow):
                 failed=self._on_job_failed,
                 name="sync-counts",
             )
+
+    def _on_dismiss_rejected_requested(self, mutation_id: str) -> None:
+        """A refused change the user has seen goes (it never reached the server); a household
+        out of the user's reach kept only for it then leaves at the next sync."""
+        session = self.session
+        if session is None:
+            return
+
+        def dismissed(_: object) -> None:
+            self.rejected_dismissed.emit(mutation_id)
+            self.reload_data()
+
+        self.runner.run(
+            lambda ctx: session.discard_rejected(mutation_id),
+            finished=dismissed,
+            failed=self._on_job_failed,
+            name="dismiss-rejected",
+        )
 
     def _on_sync_requested(self) -> None:
         if self.sync is not None:

@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 APP_NAME = "Jiafang"
 PROFILE_FILE_NAME = "profile.json"
 STORE_FILE_NAME = "store.sqlite3"
+#: devices the server registered for an account whose registration did not finish here
+PENDING_FILE_NAME = "pending_registrations.json"
 _PROFILE_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -156,6 +158,44 @@ class ProfileDirectory:
         self._write(info)
         logger.info("created profile %s", profile_id)
         return info
+
+    # -- registrations that did not finish ------------------------------------------------
+
+    @staticmethod
+    def _pending_key(account: str, server_url: str) -> str:
+        return f"{normalise_server_url(server_url)} {account.strip().casefold()}"
+
+    def _pending(self) -> dict[str, str]:
+        try:
+            raw = json.loads((self.base_dir / PENDING_FILE_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+    def _write_pending(self, pending: dict[str, str]) -> None:
+        target = self.base_dir / PENDING_FILE_NAME
+        if not pending:
+            target.unlink(missing_ok=True)
+            return
+        self.base_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(json.dumps(pending, indent=2), encoding="utf-8")
+        os.replace(tmp, target)
+
+    def pending_device(self, account: str, server_url: str) -> str | None:
+        """The device the server registered for this account when its registration on this
+        laptop failed half-way (a retry signs in with it instead of registering another)."""
+        return self._pending().get(self._pending_key(account, server_url))
+
+    def remember_pending_device(self, account: str, server_url: str, device_id: str) -> None:
+        pending = self._pending()
+        pending[self._pending_key(account, server_url)] = device_id
+        self._write_pending(pending)
+
+    def forget_pending_device(self, account: str, server_url: str) -> None:
+        pending = self._pending()
+        if pending.pop(self._pending_key(account, server_url), None) is not None:
+            self._write_pending(pending)
 
     def discard_new(self, profile: ProfileInfo) -> None:
         """Undo a `create` whose registration failed half-way (store possibly half-made).

@@ -266,6 +266,9 @@ class RejectedItem:
     head_name: str = field(repr=False)
     reason: str
     fields: tuple[str, ...]
+    #: its household left the user's reach (a closed task) and leaves the laptop once the
+    #: refusal is dismissed
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True)

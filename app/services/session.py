@@ -34,6 +34,7 @@ from app.domain import (
 from app.errors import (
     JiafangError,
     PolicyError,
+    RegistrationIncompleteError,
     StoreError,
     ValidationError,
     VaultLockedError,
@@ -97,6 +98,9 @@ class RegistrationRequest:
     account: str
     password: str = field(repr=False)
     device_public_key: str
+    #: the device a failed earlier registration of this account left on the server: sign in
+    #: with it rather than register another (None: register anew)
+    resume_device_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,14 +158,21 @@ class AccountService:
                 code="profile_exists",
             )
         device_key = DeviceKey.generate()
-        registration = self._register(
-            RegistrationRequest(
-                server_url=server,
-                account=account,
-                password=password,
-                device_public_key=base64.b64encode(device_key.public_key).decode("ascii"),
+        try:
+            registration = self._register(
+                RegistrationRequest(
+                    server_url=server,
+                    account=account,
+                    password=password,
+                    device_public_key=base64.b64encode(device_key.public_key).decode("ascii"),
+                    resume_device_id=self.directory.pending_device(account, server),
+                )
             )
-        )
+        except RegistrationIncompleteError as exc:
+            # The server holds a device for this laptop now: the retry signs in with it.
+            self.directory.remember_pending_device(account, server, exc.device_id)
+            raise
+        self.directory.remember_pending_device(account, server, registration.device_id)
         profile = self.directory.create(
             account=account,
             server_url=server,
@@ -190,6 +201,7 @@ class AccountService:
             except OSError:
                 logger.exception("could not remove the unfinished profile folder")
             raise
+        self.directory.forget_pending_device(account, server)
         session = AccountSession(
             profile, store, self._backoff(profile), self._policy_region, clock=self._clock
         )
@@ -261,6 +273,9 @@ class AccountSession:
         #: checks use it between two writes of the kept clock mark, which are spaced to spare
         #: the disk; without it a clock set back just before each write would never run out
         self._clock_seen: tuple[tuple[bytes, datetime], datetime] | None = None
+        #: households the lapse of a contractor's lease has removed so far (until a renewal):
+        #: the lapsed screen reports them even when the purge ran at unlock
+        self._purged_in_lapse = 0
 
     # -- lock state ------------------------------------------------------------------------
 
@@ -378,15 +393,21 @@ class AccountSession:
         now = self._clock()
         state = held.state(now)
         if state is LeaseState.VALID:
+            self._purged_in_lapse = 0
             held = held.seen(now)
             self._clock_seen = (_lease_identity(kept), held.clock_high_water)
             if held.clock_high_water - kept.clock_high_water >= _CLOCK_MARK_STEP:
                 self._store.put_lease_record(held.to_record(), replacing=kept.to_record())
             return
-        purged = self._purge_after_lapse() if held.lease.purges_on_lapse else 0
+        households_kept = 0
+        if held.lease.purges_on_lapse:
+            self._purged_in_lapse += self._purge_after_lapse()
+            # What is left is what the purge keeps: households with work not yet sent.
+            households_kept = self._store.household_count()
         raise LeaseExpiredError(
             clock_turned_back=state is LeaseState.CLOCK_TURNED_BACK,
-            purged=purged,
+            purged=self._purged_in_lapse,
+            kept=households_kept,
             purges_on_lapse=held.lease.purges_on_lapse,
         )
 
@@ -440,6 +461,7 @@ class AccountSession:
 
     def rejected_items(self) -> list[RejectedItem]:
         heads = {s.household_id: s.head_name for s in self.records.list_households()}
+        withdrawn = self.records.withdrawn_households()
         return [
             RejectedItem(
                 mutation_id=q.entry.mutation_id,
@@ -448,6 +470,7 @@ class AccountSession:
                 head_name=heads.get(q.entry.household_id or "", ""),
                 reason=q.reason,
                 fields=tuple(sorted(q.entry.changed)),
+                withdrawn=q.entry.household_id in withdrawn,
             )
             for q in self.records.quarantined_mutations()
         ]
@@ -486,9 +509,13 @@ class AccountSession:
             return frozenset()
         return frozenset(s.household_id for s in self.records.search_households(text))
 
-    def household_file(self, household_id: str, *, on: date | None = None) -> HouseholdFile:
+    def household_file(
+        self, household_id: str, *, on: date | None = None, for_visit: bool = False
+    ) -> HouseholdFile:
+        """The household's file; one withdrawn from this user's reach (a closed task) is
+        refused unless `for_visit` (to finish or discard a visit form it still has open)."""
         on = on or date.today()
-        household = self.records.get_household(household_id)
+        household = self.records.get_household(household_id, for_visit=for_visit)
         visits = self.records.list_visits(household_id)
         visits.sort(key=lambda v: (v.visit_date or date.min, v.revision), reverse=True)
         clues = self.records.list_clues(household_id=household_id)
@@ -712,6 +739,18 @@ class AccountSession:
     def recovered_drafts(self) -> list[DraftRecovery]:
         return self.records.recover_drafts()
 
+    def is_withdrawn(self, household_id: str) -> bool:
+        """The household left this user's reach and waits here only for its unsent work."""
+        return household_id in self.records.withdrawn_households()
+
+    def discard_recovered_draft(self, visit_id: str) -> None:
+        """Let an autosaved form go (a household out of reach then leaves at the next sync)."""
+        self.records.discard_draft(visit_id)
+
+    def discard_rejected(self, mutation_id: str) -> None:
+        """The user has seen a refused change and lets it go."""
+        self.records.discard_rejected(mutation_id)
+
     def complete_visit(
         self,
         visit_id: str,
@@ -747,9 +786,13 @@ class AccountSession:
         # The next review is the engine's decision on this visit (monthly for some categories,
         # yearly for others, none for a family found ineligible); the imported date only
         # stands until the household's first completed visit.
-        if decision is not None:
-            self.records.update_household(visit.household_id, next_review=decision.next_review_on)
-        household = self.records.get_household(visit.household_id)
+        # A withdrawn household (its task closed meanwhile) only lets its visit be finished: its
+        # register is no longer this laptop's to change.
+        household = self.records.get_household(visit.household_id, for_visit=True)
+        if decision is not None and visit.household_id not in self._store.withdrawn_households():
+            household = self.records.update_household(
+                visit.household_id, next_review=decision.next_review_on
+            )
         known = {m.member_id for m in household.members}
         for member in content.members:
             if member.member_id not in known:
@@ -760,7 +803,8 @@ class AccountSession:
         self, household_id: str, content: VisitContent, *, on: date | None = None
     ) -> EligibilityDecision | None:
         """The eligibility result of the family as entered so far (None: not enough data)."""
-        household = self.records.get_household(household_id)
+        # A household withdrawn from this user's reach still lets its open form be finished.
+        household = self.records.get_household(household_id, for_visit=True)
         return self._evaluate(household.grid_id, content, on or date.today())
 
     def _eligibility(

@@ -131,6 +131,7 @@ _UNSIGNED: Final[dict[str, Any]] = {
     "device_signature": None,
     "signature_version": None,
 }
+_META_WITHDRAWN = "withdrawn_households"
 
 
 def _now() -> str:
@@ -139,6 +140,15 @@ def _now() -> str:
 
 def _not_found(what: str, what_zh: str) -> StoreError:
     return StoreError(f"找不到该{what_zh}", f"No such {what}", code="not_found")
+
+
+def _withdrawn_error() -> StoreError:
+    return StoreError(
+        "此户已不在您的任务中；未上传的工作同步后，其数据将从本机删除",
+        "This household is no longer in your tasks; its data will be removed from this laptop "
+        "once the pending work is synced",
+        code="household_withdrawn",
+    )
 
 
 def _validated(model: type[_M], data: Mapping[str, Any]) -> _M:
@@ -234,6 +244,8 @@ class LocalStore:
         self._audit_head: tuple[int, str] = (0, audit_chain.GENESIS_HASH)
         self._tx: _Tx | None = None
         self._visit_households: dict[str, str] = {}
+        #: households out of this user's reach kept only for unsent work (None: not read yet)
+        self._withdrawn: frozenset[str] | None = None
         #: the open search chunk's record texts as last written (names: memory only, dropped at
         #: lock), so a pull page of new households does not re-encode the whole chunk
         self._chunk_records: tuple[int, dict[str, str]] | None = None
@@ -384,6 +396,7 @@ class LocalStore:
             self._chunk_records = None
             self._known_keys = set()
             self._visit_households = {}
+            self._withdrawn = None
             logger.info("local store locked")
 
     def close(self) -> None:
@@ -981,8 +994,12 @@ class LocalStore:
             content=_validated(MemberContent, record.data),
         )
 
-    def get_household(self, household_id: str) -> HouseholdView:
+    def get_household(self, household_id: str, *, for_visit: bool = False) -> HouseholdView:
+        """The household; a withdrawn one (`withdraw_households`) only `for_visit`, to finish
+        a visit form it still has open."""
         with self._lock:
+            if not for_visit and household_id in self.withdrawn_households():
+                raise _withdrawn_error()
             record = self._require("household", household_id, ("户", "household"))
             members = tuple(
                 self._member_view(m)
@@ -1011,7 +1028,9 @@ class LocalStore:
         residence), from the in-memory index; name matches come first."""
         with self._lock:
             self._require_vault()
-            return self._index.summaries(self._index.search(text, limit, places=addresses))
+            found = self._index.search(text, limit, places=addresses)
+            withdrawn = self.withdrawn_households()
+            return self._index.summaries([h for h in found if h not in withdrawn])
 
     def list_households(
         self,
@@ -1026,8 +1045,11 @@ class LocalStore:
         with self._lock:
             self._require_vault()
             due = review_due_by.isoformat() if review_due_by else None
+            withdrawn = self.withdrawn_households()
             out = []
             for hid in self._index.listed_ids():
+                if hid in withdrawn:
+                    continue
                 meta = self._index.meta(hid)
                 assert meta is not None
                 grid, state, kind, review = meta
@@ -1988,7 +2010,9 @@ class LocalStore:
             return True
 
     def households_with_unsent_work(self) -> set[str]:
-        """Households with an edit not yet acknowledged (waiting or refused) or a visit form's
+        """The one rule for whether a household may be shredded now (a contractor's lapsed
+        lease, a bucket that left the user's set): not while it has an edit not yet
+        acknowledged (waiting, or refused and not yet seen to by the user) or a visit form's
         autosaved state (kept in `draft`, never in the outbox, until the form is saved)."""
         with self._lock:
             return {
@@ -1998,6 +2022,51 @@ class LocalStore:
                     "UNION SELECT household_id FROM draft"
                 )
             }
+
+    def withdrawn_households(self) -> frozenset[str]:
+        """Households that left every bucket of this user but are kept, sealed, until their
+        unsent work is sent or discarded (`withdraw_households`)."""
+        with self._lock:
+            self._require_vault()
+            if self._withdrawn is None:
+                envelope = self._meta_bytes(_META_WITHDRAWN)
+                ids = (
+                    []
+                    if envelope is None
+                    else self._open("vault_meta", _META_WITHDRAWN, 1, envelope)
+                )
+                self._withdrawn = frozenset(str(i) for i in ids)
+            return self._withdrawn
+
+    def withdraw_households(self, household_ids: Iterable[str]) -> None:
+        """Refuse these households for reading (lists, search, the household file) while they
+        wait to be shredded: only their drafts can still be finished or discarded."""
+        with self._lock:
+            self._write_withdrawn(self.withdrawn_households() | set(household_ids))
+
+    def return_households(self, household_ids: Iterable[str]) -> None:
+        """Households back within the user's reach (a task reopened): readable again."""
+        with self._lock:
+            self._write_withdrawn(self.withdrawn_households() - set(household_ids))
+
+    def _write_withdrawn(self, ids: frozenset[str]) -> None:
+        if ids == self.withdrawn_households():
+            return
+        envelope = self._seal(GLOBAL_KEY_ID, "vault_meta", _META_WITHDRAWN, 1, sorted(ids))
+        with self._write():
+            self._set_meta(_META_WITHDRAWN, envelope)
+        self._withdrawn = ids
+
+    def discard_rejected(self, mutation_id: str) -> None:
+        """The user has seen a refused edit and lets it go (its household may then leave)."""
+        with self._lock, self._write() as tx:
+            cursor = self._conn.execute(
+                "DELETE FROM outbox WHERE mutation_id = ? AND state = 'quarantined'",
+                (mutation_id,),
+            )
+            if cursor.rowcount != 1:
+                raise _not_found("mutation", "被拒绝的修改")
+            self._append_audit(tx, "outbox.discard", "mutation", mutation_id)
 
     def reset_checkpoints(self) -> None:
         """Every bucket pulls from the start on the next sync (after a local purge, so what the
@@ -2078,6 +2147,14 @@ class LocalStore:
             }
 
         tx.after_commit.append(forget)
+        withdrawn = self.withdrawn_households()
+        if withdrawn & set(ids):
+            left = frozenset(withdrawn - set(ids))
+            self._set_meta(
+                _META_WITHDRAWN,
+                self._seal(GLOBAL_KEY_ID, "vault_meta", _META_WITHDRAWN, 1, sorted(left)),
+            )
+            self._withdrawn = None  # read again after the commit
 
     def wipe(self) -> None:
         """Destroy the keys first, then every file of this store (revoked device / user)."""

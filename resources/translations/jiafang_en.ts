@@ -1181,16 +1181,23 @@ Monthly benefit %2 yuan</translation>
                 <numerusform>%n households of your tasks were removed from this laptop.</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>Kept on this laptop, locked, until their unsent work is synced (then removed): %n household(s) of your tasks.</source>
+            <translation>
+                <numerusform>Kept on this laptop, locked, until their unsent work is synced (then removed): %n household of your tasks.</numerusform>
+                <numerusform>Kept on this laptop, locked, until their unsent work is synced (then removed): %n households of your tasks.</numerusform>
+            </translation>
+        </message>
         <message>
-            <source>Households of your tasks were removed; changes not yet sent are kept.</source>
-            <translation>Households of your tasks were removed; changes not yet sent are kept.</translation>
+            <source>No household of your tasks is left on this laptop.</source>
+            <translation>No household of your tasks is left on this laptop.</translation>
         </message>
     </context>
     <context>
         <name>MainWindow</name>
         <message>
             <source>Jiafang – home visits</source>
-            <extracomment>the newest autosaved visit form found after a crash (waiting to be sent, conflicts, rejected) the server's password check that lifts the offline lock-out (None: no server) background sync; None runs the app without a server (demo mode, most tests) the open "family found in the field" dialog, if any (tests drive it) reviews, dashboards, tasks, spot checks by role; returned visits for authors</extracomment>
+            <extracomment>the newest autosaved visit form found after a crash (waiting to be sent, conflicts, rejected) the household left the user's reach (a closed task): only this form keeps it here the server's password check that lifts the offline lock-out (None: no server) background sync; None runs the app without a server (demo mode, most tests) the open "family found in the field" dialog, if any (tests drive it) reviews, dashboards, tasks, spot checks by role; returned visits for authors</extracomment>
             <translation>Jiafang – home visits</translation>
         </message>
         <message>
@@ -1206,12 +1213,20 @@ Monthly benefit %2 yuan</translation>
             <translation>Wrong password.</translation>
         </message>
         <message>
+            <source>An unsaved visit draft was recovered. This household is no longer in your tasks: finish or discard the visit; its data is removed from this laptop once the pending work is synced.</source>
+            <translation>An unsaved visit draft was recovered. This household is no longer in your tasks: finish or discard the visit; its data is removed from this laptop once the pending work is synced.</translation>
+        </message>
+        <message>
             <source>An unsaved visit draft was recovered.</source>
             <translation>An unsaved visit draft was recovered.</translation>
         </message>
         <message>
             <source>The visit was completed and locked.</source>
             <translation>The visit was completed and locked.</translation>
+        </message>
+        <message>
+            <source>The typing was discarded; the household is removed at the next sync.</source>
+            <translation>The typing was discarded; the household is removed at the next sync.</translation>
         </message>
         <message>
             <source>The server did not accept the saved sign-in; lock and unlock with your current password.</source>
@@ -2063,6 +2078,7 @@ Monthly benefit %2 yuan</translation>
         <name>SupervisionSection</name>
         <message>
             <source>Reviews</source>
+            <extracomment>the pages were emptied by a lapsed lease and wait for the data to come back</extracomment>
             <translation>Reviews</translation>
         </message>
         <message>
@@ -2092,6 +2108,10 @@ Monthly benefit %2 yuan</translation>
     </context>
     <context>
         <name>SyncPage</name>
+        <message>
+            <source>The household is no longer in your tasks; dismiss the change to remove it from this laptop</source>
+            <translation>The household is no longer in your tasks; dismiss the change to remove it from this laptop</translation>
+        </message>
         <message>
             <source>Sync</source>
             <translation>Sync</translation>
@@ -2127,6 +2147,10 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Changes the server refused</source>
             <translation>Changes the server refused</translation>
+        </message>
+        <message>
+            <source>Dismiss the selected change</source>
+            <translation>Dismiss the selected change</translation>
         </message>
         <message>
             <source>Fields</source>
@@ -2533,6 +2557,10 @@ Monthly benefit %2 yuan</translation>
         <message>
             <source>Close</source>
             <translation>Close</translation>
+        </message>
+        <message>
+            <source>Discard typing</source>
+            <translation>Discard typing</translation>
         </message>
         <message>
             <source>Unsaved changes</source>

@@ -1178,16 +1178,22 @@ Monthly benefit %2 yuan</source>
             <numerusform>已从本机清除任务中的 %n 户。</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Kept on this laptop, locked, until their unsent work is synced (then removed): %n household(s) of your tasks.</source>
+        <translation>
+            <numerusform>%n 户因有未上传的工作暂留本机（已锁定），工作同步后即清除。</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Households of your tasks were removed; changes not yet sent are kept.</source>
-        <translation>任务中的户已从本机清除；尚未上传的修改仍保留。</translation>
+        <source>No household of your tasks is left on this laptop.</source>
+        <translation>本机已没有您任务中的户。</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
         <source>Jiafang – home visits</source>
-        <extracomment>the newest autosaved visit form found after a crash (waiting to be sent, conflicts, rejected) the server&apos;s password check that lifts the offline lock-out (None: no server) background sync; None runs the app without a server (demo mode, most tests) the open &quot;family found in the field&quot; dialog, if any (tests drive it) reviews, dashboards, tasks, spot checks by role; returned visits for authors</extracomment>
+        <extracomment>the newest autosaved visit form found after a crash (waiting to be sent, conflicts, rejected) the household left the user&apos;s reach (a closed task): only this form keeps it here the server&apos;s password check that lifts the offline lock-out (None: no server) background sync; None runs the app without a server (demo mode, most tests) the open &quot;family found in the field&quot; dialog, if any (tests drive it) reviews, dashboards, tasks, spot checks by role; returned visits for authors</extracomment>
         <translation>家访 – 社会救助入户核查</translation>
     </message>
     <message>
@@ -1203,12 +1209,20 @@ Monthly benefit %2 yuan</source>
         <translation>密码错误。</translation>
     </message>
     <message>
+        <source>An unsaved visit draft was recovered. This household is no longer in your tasks: finish or discard the visit; its data is removed from this laptop once the pending work is synced.</source>
+        <translation>已恢复未保存的走访草稿。此户已不在您的任务中：请完成或放弃本次走访；未上传的工作同步后，其数据将从本机删除。</translation>
+    </message>
+    <message>
         <source>An unsaved visit draft was recovered.</source>
         <translation>已恢复一份未保存的走访草稿。</translation>
     </message>
     <message>
         <source>The visit was completed and locked.</source>
         <translation>走访记录已完成并锁定。</translation>
+    </message>
+    <message>
+        <source>The typing was discarded; the household is removed at the next sync.</source>
+        <translation>已放弃填写的内容；下次同步时将从本机删除此户。</translation>
     </message>
     <message>
         <source>The server did not accept the saved sign-in; lock and unlock with your current password.</source>
@@ -2058,6 +2072,7 @@ Monthly benefit %2 yuan</source>
     <name>SupervisionSection</name>
     <message>
         <source>Reviews</source>
+        <extracomment>the pages were emptied by a lapsed lease and wait for the data to come back</extracomment>
         <translation>审核</translation>
     </message>
     <message>
@@ -2087,6 +2102,10 @@ Monthly benefit %2 yuan</source>
 </context>
 <context>
     <name>SyncPage</name>
+    <message>
+        <source>The household is no longer in your tasks; dismiss the change to remove it from this laptop</source>
+        <translation>此户已不在您的任务中；移除此修改后，该户将从本机删除</translation>
+    </message>
     <message>
         <source>Sync</source>
         <translation>同步</translation>
@@ -2122,6 +2141,10 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Changes the server refused</source>
         <translation>服务器拒绝的修改</translation>
+    </message>
+    <message>
+        <source>Dismiss the selected change</source>
+        <translation>移除所选的被拒修改</translation>
     </message>
     <message>
         <source>Fields</source>
@@ -2521,6 +2544,10 @@ Monthly benefit %2 yuan</source>
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Discard typing</source>
+        <translation>放弃填写</translation>
     </message>
     <message>
         <source>Unsaved changes</source>

@@ -8,6 +8,7 @@ from sync.client.engine import (
     fetch_lease,
     hold_lease,
     register_device,
+    sign_in_device,
 )
 from sync.client.errors import (
     ApiAnswerError,
@@ -34,4 +35,5 @@ __all__ = [
     "fetch_lease",
     "hold_lease",
     "register_device",
+    "sign_in_device",
 ]

@@ -13,7 +13,8 @@ Order of a run and why:
    quarantined with its reason for the user to see. Nothing else removes an outbox row, so a
    lost response only means the batch is sent again and answered `duplicate`.
 4. Pull: the server's bucket set; buckets that left it are purged (households no other bucket
-   holds are shredded: rows and data key); each bucket is pulled from its checkpoint, each page
+   holds are shredded: rows and data key; one with unsent work is withdrawn until it is sent or
+   discarded); each bucket is pulled from its checkpoint, each page
    committed with its checkpoint in one store transaction.
 5. Checksums per bucket; a mismatch re-pulls that bucket alone from zero.
 6. The offline lease (`app.lease`): a fresh one, verified against the server key pinned at
@@ -236,6 +237,31 @@ def register_device(
             authenticated=False,
         )
         return TokenPair.model_validate(answer.json())
+    finally:
+        transport.close()
+
+
+def sign_in_device(
+    config: ClientConfig, username: str, password: str, device_id: str
+) -> TokenPair | None:
+    """A token pair for a device registered earlier (a registration that failed after the
+    server recorded the device); None when the server no longer knows it for this account or
+    has revoked it (then register anew)."""
+    transport = Transport(config)
+    try:
+        answer = transport.request(
+            "POST",
+            "/v1/auth/login",
+            json_body={"username": username, "password": password, "device_id": device_id},
+            authenticated=False,
+        )
+        return TokenPair.model_validate(answer.json())
+    except RevokedError:
+        return None
+    except ApiAnswerError as exc:
+        if exc.server_code == ErrorCode.DEVICE_MISMATCH:
+            return None
+        raise
     finally:
         transport.close()
 
@@ -781,13 +807,21 @@ class SyncEngine:
         report.buckets = sorted(server)
         report.buckets_added = sorted(server - previous)
         report.buckets_removed = removed
+        lingering: set[str] = set()
         if removed:
             notify(SyncProgress("purge", 0, len(removed)))
-            self._remove_buckets(removed, server, report)
-        self.state.set_buckets(server)
+            lingering = self._remove_buckets(removed, server, report)
+        self.state.set_buckets(server | lingering)
         for bucket in sorted(server):
             self._pull_bucket(bucket, report, cancel, notify)
             self._verify(bucket, report, cancel, notify)
+        withdrawn = self.store.withdrawn_households()
+        back = withdrawn & self.state.households_held(server) if withdrawn else set()
+        if back:
+            # Back within reach (a new task holds them, a grid took them): readable again.
+            self.store.return_households(back)
+            report.purge_deferred = len(withdrawn - back) if report.purge_deferred else 0
+            _note_deferred(report)
 
     def _pull_bucket(
         self,
@@ -897,9 +931,16 @@ class SyncEngine:
 
     # ------------------------------------------------------------------ buckets leaving
 
-    def _remove_buckets(self, removed: list[str], keep: set[str], report: SyncReport) -> None:
+    def _remove_buckets(self, removed: list[str], keep: set[str], report: SyncReport) -> set[str]:
         """Shred the households of buckets that left the user's set unless a kept bucket still
-        holds them (a contractor's closed task, a worker moved to another grid)."""
+        holds them (a contractor's closed task, a worker moved to another grid). The buckets
+        that must stay in the bookkeeping for a later run are returned.
+
+        A household with unsent work (the store's one rule, as for a lapsed lease: an edit not
+        yet acknowledged or a visit form's autosaved typing) is not shredded with it: it is
+        withdrawn (sealed, refused for reading, its draft can still be finished or discarded)
+        and its bucket stays in the bookkeeping, so a later run shreds it once the work is
+        gone. That is a local matter: the run goes on (pull, lease)."""
         held_households = self.state.households_held(keep)
         doomed: set[str] = set()
         loose: dict[str, list[Key]] = {}
@@ -910,29 +951,35 @@ class SyncEngine:
                         doomed.add(household)
                 else:
                     loose.setdefault(bucket, []).append((entity, record_id))
-        deferred = doomed & self._households_with_pending_edits()
+        deferred = doomed & self.store.households_with_unsent_work()
         shred = sorted(doomed - deferred)
         if shred:
-            # Only quarantined (refused) edits can remain here: the push just ran, and a
-            # refused edit of a household this user may no longer reach can never be applied.
-            report.quarantined_discarded += self._refused_edits_of(set(shred))
             self.store.purge_households(shred, force=True)
             report.households_purged += len(shred)
         report.purge_deferred += len(deferred)
+        lingering: set[str] = set()
         if deferred:
-            # Keep the bookkeeping so the next run (after a successful push) finishes the job.
-            raise SyncError(
-                "部分户仍有未上传的修改，暂不清除",
-                "Some households still have unsent edits; they are removed after the next sync",
-                code="purge_deferred",
+            self.store.withdraw_households(deferred)
+            logger.warning(
+                "%d households left the user's buckets but keep unsent work", len(deferred)
             )
+            _note_deferred(report)
         for bucket in removed:
             keys = loose.get(bucket, [])
             held = self.state.held_elsewhere(bucket, keys) if keys else set()
             deletions = _deletions(keys, held)
             # Checkpoint back to zero: if the bucket returns it is back-filled from the start.
             self.store.apply_pull_page(deletions, bucket, 0)
-            self.state.drop_bucket(bucket)
+            members = self.state.members(bucket)
+            if deferred.intersection(members.values()):
+                # Only the withdrawn households' rows stay, for the run that shreds them.
+                self.state.remove_members(
+                    bucket, [k for k, h in members.items() if h not in deferred]
+                )
+                lingering.add(bucket)
+            else:
+                self.state.drop_bucket(bucket)
+        return lingering
 
     # ------------------------------------------------------------------ offline lease
 
@@ -1042,6 +1089,20 @@ class SyncEngine:
         self._access_token = self._refresh_token = None
         self._password = None
         self._wiped = True
+
+
+def _note_deferred(report: SyncReport) -> None:
+    """The report's message on households kept for their unsent work (none: no message)."""
+    n = report.purge_deferred
+    report.message_zh = (
+        f"{n} 户已不在您的任务中；未上传的工作同步后，其数据将从本机删除" if n else ""
+    )
+    report.message_en = (
+        f"{n} households are no longer in your tasks; their data will be removed from this "
+        "laptop once the pending work is synced"
+        if n
+        else ""
+    )
 
 
 def _deletions(keys: list[Key], held: set[Key]) -> list[dict[str, Any]]:

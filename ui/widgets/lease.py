@@ -23,6 +23,7 @@ class LeaseLapsedBanner(QFrame):
         )
         self._status = LeaseStatus()
         self._purged = 0
+        self._kept = 0
         self.title_label = label(name="SectionTitle", wrap=True)
         self.message_label = label(wrap=True)
         self.sync_button = QPushButton()
@@ -42,15 +43,19 @@ class LeaseLapsedBanner(QFrame):
     def status(self) -> LeaseStatus:
         return self._status
 
-    def show_lapsed(self, status: LeaseStatus, *, purged: int = 0) -> None:
+    def show_lapsed(self, status: LeaseStatus, *, purged: int = 0, kept: int = 0) -> None:
+        """`purged` households of a contractor's tasks were removed, `kept` stay (locked)
+        until their unsent work is synced."""
         self._status = status
         self._purged = purged
+        self._kept = kept
         self.retranslate()
         self.setVisible(True)
 
     def hide_banner(self) -> None:
         self._status = LeaseStatus()
         self._purged = 0
+        self._kept = 0
         self.setVisible(False)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -84,8 +89,15 @@ class LeaseLapsedBanner(QFrame):
                     self._purged,
                 )
             )
-        elif self._status.purges_on_lapse:
+        if self._kept:
             lines.append(
-                self.tr("Households of your tasks were removed; changes not yet sent are kept.")
+                self.tr(
+                    "Kept on this laptop, locked, until their unsent work is synced (then "
+                    "removed): %n household(s) of your tasks.",
+                    "",
+                    self._kept,
+                )
             )
+        elif self._status.purges_on_lapse and not self._purged:
+            lines.append(self.tr("No household of your tasks is left on this laptop."))
         self.message_label.setText(" ".join(lines))

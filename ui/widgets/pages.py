@@ -345,6 +345,8 @@ class CluesPage(QWidget):
 class SyncPage(QWidget):
     sync_requested = Signal()
     """The user pressed "Sync now"."""
+    dismiss_rejected_requested = Signal(str)
+    """The user has seen a refused change and lets it go: mutation id."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -369,14 +371,21 @@ class SyncPage(QWidget):
         self.rejected_title = label(name="SectionTitle")
         self.rejected_table = make_table([""] * 4)
         self.rejected_table.setObjectName("RejectedTable")
+        self.dismiss_button = QPushButton()
+        self.dismiss_button.setEnabled(False)
+        rejected_row = QHBoxLayout()
+        rejected_row.addWidget(self.rejected_title, 1)
+        rejected_row.addWidget(self.dismiss_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(frame)
         layout.addWidget(self.conflicts_title)
         layout.addWidget(self.conflicts_table, 1)
-        layout.addWidget(self.rejected_title)
+        layout.addLayout(rejected_row)
         layout.addWidget(self.rejected_table, 1)
         self.sync_button.clicked.connect(self.sync_requested)
+        self.dismiss_button.clicked.connect(self._on_dismiss_clicked)
+        self.rejected_table.itemSelectionChanged.connect(self._on_rejected_selection_changed)
         self.retranslate()
 
     def set_problems(self, conflicts: list[ConflictItem], rejected: list[RejectedItem]) -> None:
@@ -387,6 +396,19 @@ class SyncPage(QWidget):
 
     def clear(self) -> None:
         self.set_problems([], [])
+
+    def selected_rejected(self) -> RejectedItem | None:
+        row = self.rejected_table.currentRow()
+        selected = self.rejected_table.selectionModel().hasSelection()
+        return self._rejected[row] if selected and 0 <= row < len(self._rejected) else None
+
+    def _on_rejected_selection_changed(self) -> None:
+        self.dismiss_button.setEnabled(self.selected_rejected() is not None)
+
+    def _on_dismiss_clicked(self) -> None:
+        item = self.selected_rejected()
+        if item is not None:
+            self.dismiss_rejected_requested.emit(item.mutation_id)
 
     def _render_problems(self) -> None:
         rows = []
@@ -409,7 +431,12 @@ class SyncPage(QWidget):
                     item.head_name or "—",
                     self._entity_label(item.entity),
                     "、".join(field_label(name) for name in item.fields),
-                    rejection_reason_label(item.reason),
+                    self.tr(
+                        "The household is no longer in your tasks; dismiss the change to "
+                        "remove it from this laptop"
+                    )
+                    if item.withdrawn
+                    else rejection_reason_label(item.reason),
                 ]
                 for item in self._rejected
             ],
@@ -438,6 +465,7 @@ class SyncPage(QWidget):
             ]
         )
         self.rejected_title.setText(self.tr("Changes the server refused"))
+        self.dismiss_button.setText(self.tr("Dismiss the selected change"))
         self.rejected_table.setHorizontalHeaderLabels(
             [self.tr("Household"), self.tr("Record"), self.tr("Fields"), self.tr("Reason")]
         )

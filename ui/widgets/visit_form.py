@@ -1395,6 +1395,9 @@ class VisitFormPage(QWidget):
     """Complete and lock the visit: (visit id, `FormCheck` with content and clue outcomes)."""
     close_requested = Signal(str)
     """Leave the form (household id); the shell saves the draft first."""
+    discard_requested = Signal(str)
+    """Drop this form's unsaved typing without saving it (visit id): offered only for a
+    household no longer in the user's tasks, which then leaves the laptop at the next sync."""
     photos_import_requested = Signal(str, list)
     """Import photos into the visit: (visit id, file paths or camera JPEG bytes)."""
     signature_saved = Signal(str, str, bytes)
@@ -1457,11 +1460,14 @@ class VisitFormPage(QWidget):
         self.complete_button = QPushButton()
         self.complete_button.setObjectName("Primary")
         self.close_button = QPushButton()
+        self.discard_button = QPushButton()
+        self.discard_button.setVisible(False)
 
         heading = QHBoxLayout()
         heading.addWidget(self.title)
         heading.addStretch(1)
         heading.addWidget(self.save_state_label)
+        heading.addWidget(self.discard_button)
         heading.addWidget(self.close_button)
         middle = QHBoxLayout()
         middle.addWidget(self.steps_list)
@@ -1495,6 +1501,7 @@ class VisitFormPage(QWidget):
         self.save_button.clicked.connect(self._on_save_clicked)
         self.complete_button.clicked.connect(self._on_complete_clicked)
         self.close_button.clicked.connect(self._on_close_clicked)
+        self.discard_button.clicked.connect(self._on_discard_clicked)
         self.steps_list.setCurrentRow(0)
         self.retranslate()
 
@@ -1510,9 +1517,12 @@ class VisitFormPage(QWidget):
         content: VisitContent,
         recovered_state: dict[str, Any] | None = None,
         clues: dict[str, tuple[ClueKind, str]] | None = None,
+        withdrawn: bool = False,
     ) -> None:
         """Show a draft; `recovered_state` is an autosaved form found after a crash; `clues`
-        describes the clues a clue-check visit resolves."""
+        describes the clues a clue-check visit resolves; `withdrawn`: the household is no longer
+        in the user's tasks (the typing may then be discarded)."""
+        self.discard_button.setVisible(withdrawn)
         self.visit_id = visit_id
         self.household_id = household_id
         self._head_name = head_name
@@ -1548,6 +1558,7 @@ class VisitFormPage(QWidget):
         self._head_name = ""
         self._state = {}
         self._check = None
+        self.discard_button.setVisible(False)
         self.eligibility.set_decision(None)
 
     def current_state(self) -> dict[str, Any]:
@@ -1611,6 +1622,7 @@ class VisitFormPage(QWidget):
         self.save_button.setText(self.tr("Save draft"))
         self.complete_button.setText(self.tr("Complete visit"))
         self.close_button.setText(self.tr("Close"))
+        self.discard_button.setText(self.tr("Discard typing"))
         if self._check is not None:
             self._show_problems(self._check)
 
@@ -1714,3 +1726,7 @@ class VisitFormPage(QWidget):
 
     def _on_close_clicked(self) -> None:
         self.close_requested.emit(self.household_id)
+
+    def _on_discard_clicked(self) -> None:
+        self._autosave_timer.stop()  # no autosave may bring the typing back
+        self.discard_requested.emit(self.visit_id)

@@ -132,10 +132,10 @@ class WorkspaceWidget(QWidget):
     def set_sync_status(self, status: SyncStatus) -> None:
         self.sync_page.set_status(status)
 
-    def show_lease_lapsed(self, status: LeaseStatus, *, purged: int = 0) -> None:
+    def show_lease_lapsed(self, status: LeaseStatus, *, purged: int = 0, kept: int = 0) -> None:
         """The offline lease lapsed: no household data until a sync renews it."""
         self.clear_data()
-        self.lease_banner.show_lapsed(status, purged=purged)
+        self.lease_banner.show_lapsed(status, purged=purged, kept=kept)
 
     def hide_lease_lapsed(self) -> None:
         self.lease_banner.hide_banner()

@@ -241,3 +241,52 @@ def test_a_contractors_lapse_keeps_a_visit_form_autosaved_since_the_last_sync(
         con.db.get_household(tasked[1])
     # The typing is not shredded: the household with the autosaved form stays, locked.
     assert [d.content for d in con.db.recover_drafts()] == [{"notes": "两室一厅，家具陈旧"}]
+
+
+def test_a_contractor_whose_every_household_has_unsent_work_is_told_none_was_removed(
+    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
+) -> None:
+    fw1, con = laptop_factory("fw1"), laptop_factory("con")
+    tasked = [
+        fw1.db.create_household(grid_id="G1", content=household_content(f"户主{n}", n)).household_id
+        for n in range(2)
+    ]
+    assert fw1.engine().run_once().ok
+    server.create_task(tasked)
+    session = _session(con, clock, "contractor")
+    assert _engine(con, clock).run_once().ok
+    for hid in tasked:
+        con.db.update_household(hid, phone="13900001234")
+
+    clock.now = START + timedelta(days=2, minutes=1)
+    session.lock()
+    session.unlock(PASSWORD)  # the lapse is found (and the purge runs) at unlock
+    with pytest.raises(LeaseExpiredError) as lapsed:
+        session.households()
+    assert (lapsed.value.purged, lapsed.value.kept) == (0, 2)
+    assert len(con.db.list_households()) == 2
+
+
+def test_households_removed_at_unlock_are_still_reported_by_the_next_screen(
+    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
+) -> None:
+    fw1, con = laptop_factory("fw1"), laptop_factory("con")
+    tasked = [
+        fw1.db.create_household(grid_id="G1", content=household_content(f"户主{n}", n)).household_id
+        for n in range(3)
+    ]
+    assert fw1.engine().run_once().ok
+    server.create_task(tasked)
+    session = _session(con, clock, "contractor")
+    assert _engine(con, clock).run_once().ok
+    con.db.update_household(tasked[0], phone="13900001234")
+
+    clock.now = START + timedelta(days=2, minutes=1)
+    session.lock()
+    session.unlock(PASSWORD)
+    with pytest.raises(LeaseExpiredError) as lapsed:
+        session.households()
+    assert (lapsed.value.purged, lapsed.value.kept) == (2, 1)
+    # After a renewal the count starts again.
+    assert con.engines[0].run_once().ok
+    assert len(session.households()) == 3
