@@ -47,6 +47,7 @@ from sync.server.authz import (
     open_tasks_of_household,
     open_tasks_of_households,
 )
+from sync.server.bodies import nul_location
 from sync.server.crypto import ServerKeys
 from sync.server.ids import uuid7
 from sync.server.models import AppliedMutation, RecordVersion, Region, SyncRecord, utcnow
@@ -208,6 +209,14 @@ def _load_batch(session: Session, mutations: list[Mutation]) -> _Batch:
     return _Batch(answered=answered, records=records, regions=regions, open_tasks=open_tasks)
 
 
+def _nul_in_the_clear(mutation: Mutation) -> bool:
+    """Whether a NUL character is in what the server stores unencrypted (the meta fields, the
+    clock, the entity name): PostgreSQL cannot store it, so the mutation is rejected on its own
+    (content fields are encrypted and kept exactly as sent, NUL or not)."""
+    meta, _content = split_fields(mutation.entity, mutation.changed)
+    return "\x00" in mutation.hlc + mutation.entity or nul_location(meta) is not None
+
+
 def apply_push(
     session: Session,
     keys: ServerKeys,
@@ -222,10 +231,19 @@ def apply_push(
     reserve_seqs(session, 2 * len(request.mutations))
     buckets = buckets_for(session, principal, now)
     actor = Actor(principal.user_id, principal.device_id)
-    batch = _load_batch(session, request.mutations)
+    unstorable = {i for i, m in enumerate(request.mutations) if _nul_in_the_clear(m)}
+    batch = _load_batch(
+        session, [m for i, m in enumerate(request.mutations) if i not in unstorable]
+    )
     results: list[MutationResult] = []
-    for mutation in request.mutations:
+    for index, mutation in enumerate(request.mutations):
         try:
+            if index in unstorable:
+                raise _RejectedError(
+                    ErrorCode.INVALID_FIELDS,
+                    "A field the server keeps in the clear contains a NUL character",
+                    "明文字段包含空字符（NUL）",
+                )
             results.append(_apply_one(session, keys, principal, buckets, actor, mutation, batch))
         except _RejectedError as rejection:
             results.append(

@@ -87,7 +87,9 @@ def offset(
         "requestBody": {
             "required": True,
             "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                "application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary", "minLength": 1}
+                }
             },
         }
     },
@@ -98,7 +100,7 @@ async def put_chunk(
     principal: UploaderDep,
     context: ContextDep,
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0)],
+    offset: Annotated[int, Query(ge=0, le=MAX_ATTACHMENT_SIZE)],
     size: Annotated[int, Query(ge=1, le=MAX_ATTACHMENT_SIZE)],
 ) -> AttachmentOffset:
     """Append one chunk (≤4 MiB) at `offset` of an attachment of `size` bytes; the chunk that

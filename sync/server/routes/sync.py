@@ -26,7 +26,7 @@ from sync.server import records
 from sync.server.audit import AuditEvent, record_event
 from sync.server.authz import buckets_for, require_bucket
 from sync.server.bodies import decode_content, parse_json, read_body
-from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
+from sync.server.deps import MAX_BIGINT, ContextDep, NowDep, PrincipalDep, SessionDep
 from sync.server.errors import ApiError
 from sync.server.leases import issue_lease
 from sync.server.push import apply_push
@@ -125,7 +125,7 @@ def pull(
     now: NowDep,
     schema: SchemaDep,
     bucket: Annotated[str, Query(min_length=3, max_length=100)],
-    since: Annotated[int, Query(ge=0)] = 0,
+    since: Annotated[int, Query(ge=0, le=MAX_BIGINT)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> PullPage:
     """Changes of one bucket after checkpoint `since`, oldest first."""
