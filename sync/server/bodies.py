@@ -36,9 +36,20 @@ class PayloadTooLargeError(ApiError):
         )
 
 
+def declared_size(value: str | bytes | None) -> int | None:
+    """A Content-Length header's byte count (None: absent or not a number). Too many digits to
+    convert count as "more than any limit" instead of failing the conversion."""
+    if value is None:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) if len(text) <= 18 else 10**18
+
+
 async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    declared = declared_size(request.headers.get("content-length"))
+    if declared is not None and declared > limit:
         raise too_large(limit)
     parts: list[bytes] = []
     size = 0
@@ -198,7 +209,8 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+            size = declared_size(value) if name == b"content-length" else None
+            if size is not None and size > self.limit:
                 await self._refuse(send)
                 return
         received = 0

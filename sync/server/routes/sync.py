@@ -47,11 +47,12 @@ def client_schema_version(
     declares it as an integer in the window (`app._describe_errors`)."""
     if schema is None:
         return None
-    if not schema.strip().isdigit():
+    text = schema.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
         raise ApiError(
             400, ErrorCode.INVALID_REQUEST, "版本号无效", "Invalid schema version header"
         )
-    version = int(schema)
+    version = int(text)
     if version > SCHEMA_VERSION:
         raise ApiError(
             400,

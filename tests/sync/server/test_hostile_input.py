@@ -5,6 +5,7 @@ laptops read (`ErrorBody`), never a 500, and changes nothing."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -321,3 +322,43 @@ def test_hostile_query_values_are_a_4xx(
         for value in (str(HUGE), str(-HUGE), "\x00", "grid:G1\x00", "1e400", "NaN", "x" * 5000):
             response = target.send(route, b"x", query=query | {name: value})
             assert_clear_refusal(response, {400, 403, 404, 409, 416, 422}, (name, value))
+
+
+#: Header values the server reads as numbers: more digits than Python converts by default, a
+#: digit that is not ASCII, a number past 64 bits.
+NUMBER_HEADERS = [b"9" * 5000, b"\xb2", str(HUGE).encode()]
+
+
+def test_hostile_numeric_headers_are_a_4xx(target: Target) -> None:
+    world = target.world
+    photo = b"a photo of the kitchen " * 100
+    sha = hashlib.sha256(photo).hexdigest()
+    upload = world.client.put(
+        f"/v1/attachments/{sha}",
+        params={"offset": 0, "size": len(photo)},
+        content=photo,
+        headers=world.accounts["fw_a"].headers,
+    )
+    assert upload.status_code == 200 and upload.json()["complete"], upload.text
+    for value in NUMBER_HEADERS:
+        pull = world.client.get(
+            "/v1/sync/pull",
+            params={"bucket": "grid:G1"},
+            headers=world.accounts["fw_a"].headers | {"X-Jiafang-Schema-Version": value},
+        )
+        assert_clear_refusal(pull, {400}, ("schema", value))
+        ranged = world.client.get(
+            f"/v1/attachments/{sha}",
+            headers=world.accounts["fw_a"].headers | {"Range": b"bytes=" + value + b"-"},
+        )
+        # A range starting past the end, or a header that is no range: never a 500.
+        if ranged.status_code == 200:
+            assert ranged.content == photo
+        else:
+            assert_clear_refusal(ranged, {416}, ("range", value))
+        login = world.client.post(
+            "/v1/auth/login",
+            content=b"{}",
+            headers={"Content-Type": "application/json", "Content-Length": value},
+        )
+        assert login.status_code < 500, ("content-length", value)
