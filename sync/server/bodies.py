@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Annotated, Any, TypeVar
 
 import pydantic
 from fastapi import Depends, Request
@@ -36,9 +36,20 @@ class PayloadTooLargeError(ApiError):
         )
 
 
+def declared_size(value: str | bytes | None) -> int | None:
+    """A Content-Length header's byte count (None: absent or not a number). Too many digits to
+    convert count as "more than any limit" instead of failing the conversion."""
+    if value is None:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) if len(text) <= 18 else 10**18
+
+
 async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    declared = declared_size(request.headers.get("content-length"))
+    if declared is not None and declared > limit:
         raise too_large(limit)
     parts: list[bytes] = []
     size = 0
@@ -111,24 +122,71 @@ def parse_json(raw: bytes, model: type[ModelT]) -> ModelT:
         ) from exc
 
 
-#: Limit of the JSON bodies of workflow writes (reviews, clues): far above any real one.
+#: Limit of the JSON bodies of every write but the push (its own limit): far above any real one.
 MAX_JSON_BODY = 1024 * 1024
 #: Models of JSON bodies read by hand (`json_body`); `app.create_app` puts them in the OpenAPI
 #: components, where each operation's `json_request` points.
 DOCUMENTED_BODIES: dict[str, type[pydantic.BaseModel]] = {}
 
 
+def nul_location(value: Any, location: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+    """Where a string of `value` holds a NUL character (None: nowhere)."""
+    if isinstance(value, str):
+        return location if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Iterable[tuple[Any, Any]] = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return (*location, key)
+        found = nul_location(item, (*location, str(key)))
+        if found is not None:
+            return found
+    return None
+
+
+def refuse_nul(model: pydantic.BaseModel) -> None:
+    """NUL characters have no place in names, notes or identifiers, and PostgreSQL cannot store
+    them in text: refused (422) rather than half stored. (Push content is left alone: it is
+    stored encrypted as sent, and a laptop must not be stuck with a push the server refuses.)"""
+    location = nul_location(model.model_dump(mode="python"))
+    if location is not None:
+        raise ApiError(
+            422,
+            ErrorCode.INVALID_REQUEST,
+            "请求内容包含空字符（NUL）",
+            "The request contains a NUL character",
+            detail={"errors": [{"loc": list(location), "type": "string_nul", "msg": "NUL"}]},
+        )
+
+
 def json_body(model: type[ModelT]) -> Any:
-    """A dependency parsing the request body as `model` (malformed → 400, invalid → 422).
+    """A dependency parsing the request body as `model` (malformed → 400, invalid → 422, a NUL
+    in any string → 422, over `MAX_JSON_BODY` → 413).
     Declared after the caller's checks, it runs only once those passed: a refused caller gets
     403/404 whatever the body, instead of a validation error that answers before the check
     (FastAPI parses a declared body before it runs any dependency)."""
 
     async def parsed(request: Request) -> ModelT:
-        return parse_json(await read_body(request, MAX_JSON_BODY), model)
+        body = parse_json(await read_body(request, MAX_JSON_BODY), model)
+        refuse_nul(body)
+        return body
 
     reader: Callable[[Request], Awaitable[ModelT]] = parsed
     return Depends(reader)
+
+
+async def _drained(request: Request) -> None:
+    await read_body(request, MAX_JSON_BODY)
+
+
+#: For writes that take no body: whatever is sent is read and dropped, up to `MAX_JSON_BODY`
+#: (413 beyond), so an oversize body is refused before the write happens instead of ignored
+#: after it. Declared after the caller's checks, like `json_body`.
+NoBodyDep = Annotated[None, Depends(_drained)]
 
 
 def json_request(model: type[pydantic.BaseModel]) -> dict[str, Any]:
@@ -151,7 +209,8 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+            size = declared_size(value) if name == b"content-length" else None
+            if size is not None and size > self.limit:
                 await self._refuse(send)
                 return
         received = 0

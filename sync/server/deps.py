@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -19,6 +19,11 @@ from sync.server.authz import Principal
 from sync.server.config import Settings
 from sync.server.crypto import ServerKeys
 from sync.server.models import utcnow
+
+#: An object id in a path: anything else (NUL, slashes, very long) is a 422, not a lookup.
+IdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+#: Upper bound of integer query values that reach a BIGINT column (sequence numbers, offsets).
+MAX_BIGINT = 2**63 - 1
 
 
 @dataclass(frozen=True)

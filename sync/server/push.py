@@ -55,6 +55,7 @@ from sync.server.authz import (
     open_tasks_of_household,
     open_tasks_of_households,
 )
+from sync.server.bodies import nul_location
 from sync.server.crypto import ServerKeys
 from sync.server.ids import uuid7
 from sync.server.models import AppliedMutation, RecordVersion, Region, SyncRecord, utcnow
@@ -325,6 +326,14 @@ class _MovedError(Exception):
     """The batch cannot be written as planned before the lock; plan it again under the lock."""
 
 
+def _nul_in_the_clear(mutation: Mutation) -> bool:
+    """Whether a NUL character is in what the server stores unencrypted (the meta fields, the
+    clock, the entity name): PostgreSQL cannot store it, so the mutation is rejected on its own
+    (content fields are encrypted and kept exactly as sent, NUL or not)."""
+    meta, _content = split_fields(mutation.entity, mutation.changed)
+    return "\x00" in mutation.hlc + mutation.entity or nul_location(meta) is not None
+
+
 def apply_push(
     session: Session,
     keys: ServerKeys,
@@ -388,13 +397,20 @@ def _apply(
         _HOLDERS.hold()
     buckets = buckets_for(session, principal, now)
     actor = Actor(principal.user_id, principal.device_id)
-    batch = _load_batch(session, mutations)
+    unstorable = {i for i, m in enumerate(mutations) if _nul_in_the_clear(m)}
+    batch = _load_batch(session, [m for i, m in enumerate(mutations) if i not in unstorable])
     unanswered = sorted({m.mutation_id for m in mutations} - set(batch.answered))
     plans: list[_Plan] = []
-    for mutation in mutations:
+    for index, mutation in enumerate(mutations):
         if ahead:
             _HOLDERS.step_aside()
         try:
+            if index in unstorable:
+                raise _RejectedError(
+                    ErrorCode.INVALID_FIELDS,
+                    "A field the server keeps in the clear contains a NUL character",
+                    "明文字段包含空字符（NUL）",
+                )
             plan = _plan_one(session, keys, principal, buckets, actor, mutation, batch)
         except _RejectedError as rejection:
             plan = _Plan(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 
 from app.domain import Role
 from sync.protocol import ErrorBody
 from sync.server import accounts
 from sync.server.audit import verify_chain
-from sync.server.authz import require_role
-from sync.server.deps import ContextDep, PrincipalDep, SessionDep
+from sync.server.authz import Principal, require_role
+from sync.server.bodies import NoBodyDep
+from sync.server.deps import ContextDep, IdPath, PrincipalDep, SessionDep
 from sync.server.models import AuditVerifyPublic, DevicePublic, UserPublic
 from sync.server.records import Actor
 
@@ -19,10 +22,20 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.post("/devices/{device_id}/revoke", responses=_ERRORS)
-def revoke_device(device_id: str, principal: PrincipalDep, session: SessionDep) -> DevicePublic:
-    """Revoke a lost or retired laptop: it is refused (`revoked`) on its next request."""
+def admin_caller(principal: PrincipalDep) -> Principal:
+    """The caller, if it is an admin (403 otherwise)."""
     require_role(principal, Role.ADMIN)
+    return principal
+
+
+AdminDep = Annotated[Principal, Depends(admin_caller)]
+
+
+@router.post("/devices/{device_id}/revoke", responses=_ERRORS)
+def revoke_device(
+    device_id: IdPath, principal: AdminDep, _no_body: NoBodyDep, session: SessionDep
+) -> DevicePublic:
+    """Revoke a lost or retired laptop: it is refused (`revoked`) on its next request."""
     device = accounts.revoke_device(
         session, device_id, Actor(principal.user_id, principal.device_id)
     )
@@ -31,8 +44,9 @@ def revoke_device(device_id: str, principal: PrincipalDep, session: SessionDep) 
 
 
 @router.post("/users/{user_id}/revoke", responses=_ERRORS)
-def revoke_user(user_id: str, principal: PrincipalDep, session: SessionDep) -> UserPublic:
-    require_role(principal, Role.ADMIN)
+def revoke_user(
+    user_id: IdPath, principal: AdminDep, _no_body: NoBodyDep, session: SessionDep
+) -> UserPublic:
     user = accounts.revoke_user(session, user_id, Actor(principal.user_id, principal.device_id))
     session.commit()
     return UserPublic(

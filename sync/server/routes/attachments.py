@@ -87,7 +87,9 @@ def offset(
         "requestBody": {
             "required": True,
             "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                "application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary", "minLength": 1}
+                }
             },
         }
     },
@@ -98,7 +100,7 @@ async def put_chunk(
     principal: UploaderDep,
     context: ContextDep,
     session: SessionDep,
-    offset: Annotated[int, Query(ge=0)],
+    offset: Annotated[int, Query(ge=0, le=MAX_ATTACHMENT_SIZE)],
     size: Annotated[int, Query(ge=1, le=MAX_ATTACHMENT_SIZE)],
 ) -> AttachmentOffset:
     """Append one chunk (≤4 MiB) at `offset` of an attachment of `size` bytes; the chunk that
@@ -112,7 +114,13 @@ async def put_chunk(
     )
 
 
-_SINGLE_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+_SINGLE_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE | re.ASCII)
+#: Positions with more digits than this are past the end of any attachment.
+_MAX_POSITION_DIGITS = 18
+
+
+def _position(digits: str) -> int:
+    return int(digits) if len(digits) <= _MAX_POSITION_DIGITS else 10**_MAX_POSITION_DIGITS
 
 
 def requested_range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -126,12 +134,12 @@ def requested_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None
     first_text, last_text = match.groups()
     if not first_text:  # "bytes=-N": the last N bytes
-        suffix = int(last_text)
+        suffix = _position(last_text)
         if suffix == 0:
             raise _unsatisfiable(size)
         return max(0, size - suffix), size - 1
-    first = int(first_text)
-    last = int(last_text) if last_text else None
+    first = _position(first_text)
+    last = _position(last_text) if last_text else None
     if last is not None and last < first:
         return None  # not a valid range: ignored
     if first >= size:

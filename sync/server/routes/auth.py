@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Response, status
 
 from sync.protocol import (
@@ -14,6 +16,7 @@ from sync.protocol import (
 )
 from sync.server import accounts
 from sync.server.authz import buckets_for
+from sync.server.bodies import NoBodyDep, json_body, json_request
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
 from sync.server.models import TokenFamily
 
@@ -30,9 +33,13 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     "/auth/register-device",
     status_code=status.HTTP_201_CREATED,
     responses=_ERRORS,
+    openapi_extra=json_request(DeviceRegistrationRequest),
 )
 def register_device(
-    body: DeviceRegistrationRequest, session: SessionDep, context: ContextDep, now: NowDep
+    body: Annotated[DeviceRegistrationRequest, json_body(DeviceRegistrationRequest)],
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
 ) -> TokenPair:
     """First contact of a laptop: checks the password, records the device's public key and
     returns the first token pair bound to the new device."""
@@ -45,16 +52,24 @@ def register_device(
     return pair
 
 
-@router.post("/auth/login", responses=_ERRORS)
-def login(body: LoginRequest, session: SessionDep, context: ContextDep, now: NowDep) -> TokenPair:
+@router.post("/auth/login", responses=_ERRORS, openapi_extra=json_request(LoginRequest))
+def login(
+    body: Annotated[LoginRequest, json_body(LoginRequest)],
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
+) -> TokenPair:
     pair = context.authenticator.login(session, body.username, body.password, body.device_id, now)
     session.commit()
     return pair
 
 
-@router.post("/auth/refresh", responses=_ERRORS)
+@router.post("/auth/refresh", responses=_ERRORS, openapi_extra=json_request(RefreshRequest))
 def refresh(
-    body: RefreshRequest, session: SessionDep, context: ContextDep, now: NowDep
+    body: Annotated[RefreshRequest, json_body(RefreshRequest)],
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
 ) -> TokenPair:
     pair = context.authenticator.refresh(session, body.refresh_token, body.device_id, now)
     session.commit()
@@ -63,7 +78,11 @@ def refresh(
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS)
 def logout(
-    principal: PrincipalDep, session: SessionDep, context: ContextDep, now: NowDep
+    principal: PrincipalDep,
+    _no_body: NoBodyDep,
+    session: SessionDep,
+    context: ContextDep,
+    now: NowDep,
 ) -> Response:
     family = session.get(TokenFamily, principal.family_id)
     if family is not None:

@@ -19,7 +19,7 @@ from sync.server.authz import (
     visible_record_ids,
     visible_records_subquery,
 )
-from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
+from sync.server.deps import MAX_BIGINT, ContextDep, IdPath, NowDep, PrincipalDep, SessionDep
 from sync.server.errors import not_found
 from sync.server.models import (
     DuplicateListPublic,
@@ -44,7 +44,7 @@ def list_households(
     session: SessionDep,
     now: NowDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_BIGINT)] = 0,
 ) -> HouseholdListPublic:
     """The live households the caller can reach, with plaintext meta only."""
     principal_buckets = buckets_for(session, principal, now)
@@ -69,7 +69,7 @@ def list_households(
 
 @router.get("/households/{household_id}", responses=_ERRORS)
 def get_household(
-    household_id: str,
+    household_id: IdPath,
     principal: PrincipalDep,
     session: SessionDep,
     context: ContextDep,

@@ -13,7 +13,7 @@ from app.domain import ReviewDecision
 from sync.protocol import Entity, ErrorBody
 from sync.server import recompute, reviews, signatures
 from sync.server.authz import Principal, buckets_for, visible_record_ids
-from sync.server.bodies import json_body, json_request
+from sync.server.bodies import NoBodyDep, json_body, json_request
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
 from sync.server.models import SyncRecord
 from sync.server.tasks import current_fields, readable_record
@@ -205,7 +205,8 @@ def review_queue(principal: PrincipalDep, session: SessionDep, now: NowDep) -> Q
 
 @router.post("/visits/{visit_id}/review/start", responses=_ERRORS)
 def start_review(
-    visit_id: IdPath,
+    visit_id: ReachableVisitDep,
+    _no_body: NoBodyDep,
     principal: PrincipalDep,
     session: SessionDep,
     context: ContextDep,

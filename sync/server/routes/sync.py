@@ -26,7 +26,7 @@ from sync.server import records, reference
 from sync.server.audit import AuditEvent, record_event
 from sync.server.authz import REFERENCE_BUCKET, buckets_for, require_bucket
 from sync.server.bodies import decode_content, parse_json, read_body
-from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
+from sync.server.deps import MAX_BIGINT, ContextDep, NowDep, PrincipalDep, SessionDep
 from sync.server.errors import ApiError
 from sync.server.leases import issue_lease
 from sync.server.push import apply_push
@@ -47,11 +47,12 @@ def client_schema_version(
     declares it as an integer in the window (`app._describe_errors`)."""
     if schema is None:
         return None
-    if not schema.strip().isdigit():
+    text = schema.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
         raise ApiError(
             400, ErrorCode.INVALID_REQUEST, "版本号无效", "Invalid schema version header"
         )
-    version = int(schema)
+    version = int(text)
     if version > SCHEMA_VERSION:
         raise ApiError(
             400,
@@ -125,7 +126,7 @@ def pull(
     now: NowDep,
     schema: SchemaDep,
     bucket: Annotated[str, Query(min_length=3, max_length=100)],
-    since: Annotated[int, Query(ge=0)] = 0,
+    since: Annotated[int, Query(ge=0, le=MAX_BIGINT)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
 ) -> PullPage:
     """Changes of one bucket after checkpoint `since`, oldest first."""

@@ -13,7 +13,7 @@ from sync.protocol import Entity, ErrorBody, Identifier
 from sync.server import spotcheck
 from sync.server import tasks as task_service
 from sync.server.authz import Principal, buckets_for
-from sync.server.bodies import json_body, json_request
+from sync.server.bodies import NoBodyDep, json_body, json_request
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
 from sync.server.errors import ApiError
 from sync.server.models import SyncRecord, Task
@@ -49,6 +49,17 @@ def splittable_task(
 
 
 SplittableTaskDep = Annotated[str, Depends(splittable_task)]
+
+
+def closable_task(
+    task_id: IdPath, principal: TaskManagerDep, session: SessionDep, now: NowDep
+) -> str:
+    """The task id, once the caller is known to manage tasks (403) and reach this one (404)."""
+    task_service.visible_task(session, buckets_for(session, principal, now), task_id)
+    return task_id
+
+
+ClosableTaskDep = Annotated[str, Depends(closable_task)]
 
 
 class _Model(BaseModel):
@@ -236,15 +247,13 @@ def get_task(
 
 @router.post("/tasks/{task_id}/close", responses=_ERRORS)
 def close_task(
-    task_id: IdPath,
+    task_id: ClosableTaskDep,
+    _no_body: NoBodyDep,
     principal: PrincipalDep,
     session: SessionDep,
     context: ContextDep,
-    now: NowDep,
 ) -> TaskPublic:
     """Close a task (and its sub-tasks): its households leave the holders' laptops."""
-    require_task_manager(principal)
-    _visible_task(session, principal, now, task_id)
     task = task_service.close_task(session, context.keys, _actor(principal), task_id)
     session.commit()
     return task_public(session, context, task)
