@@ -125,6 +125,14 @@ def record_buckets(session: Session, grid_id: str | None, household_id: str | No
     return buckets_of(region.path if region is not None else None, tasks)
 
 
+def household_buckets_for(session: Session, principal: Principal, now: datetime) -> frozenset[str]:
+    """The buckets of households `principal` may reach at `now` (`buckets_for` without the
+    reference bucket): empty once a contractor's last task has closed."""
+    if principal.role not in set(Role):
+        return frozenset()
+    return _role_buckets(session, principal, now)
+
+
 def buckets_for(session: Session, principal: Principal, now: datetime) -> frozenset[str]:
     """Every bucket `principal` may read at `now`: the role's buckets, plus the non-personal
     reference bucket for every known role. Empty (deny) for anything unforeseen."""

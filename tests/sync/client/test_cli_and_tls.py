@@ -183,7 +183,7 @@ def test_the_server_serves_tls_itself_and_laptops_verify_it_against_the_ca(
         fw1 = Laptop.register_with(live, "fw1", tmp_path / "laptop", ca_bundle=ca)
         fw1.db.create_household(grid_id="G1", content=household_content("吴十", 1))
         trusted = fw1.engine(ca_bundle=ca).run_once()
-        assert trusted.ok and trusted.applied == 2 and trusted.buckets == ["grid:G1"]
+        assert trusted.ok and trusted.applied == 2 and trusted.buckets == ["grid:G1", "reference"]
         assert live.checksum("grid:G1") == store_checksum(fw1, "grid:G1")
 
         untrusted = fw1.engine().run_once()
