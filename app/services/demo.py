@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from app.demo_data import DemoDataset, generate_dataset, generate_visit_content
+from app.demo_data import DemoDataset, generate_dataset, generate_visit_due_for_review
 from app.domain import ClueKind, ClueStatus, VisitContent, VisitKind
 from app.ids import uuid7
 from app.policy.decision import EligibilityDecision
@@ -31,20 +31,31 @@ def seed_store(
     today: date | None = None,
     evaluate: Evaluate | None = None,
 ) -> DemoDataset:
-    """Households with completed visits for most, open clues for some; deterministic per seed.
+    """Households with completed visits for most, open clues for some; deterministic per seed
+    and `today` (default: the clock's day), which every date is relative to.
 
-    A household with a visit has its next review where the policy engine (`evaluate`) puts
-    it after that visit, as a visit completed in the app would; the others keep a
-    made-up "imported" date."""
-    dataset = generate_dataset(seed=seed, households=households)
-    rng = random.Random(f"jiafang-demo/seed-store/{seed}")
+    Reviews fall due around `today` (a handful overdue, some in the coming weeks, the rest
+    later). A household with a visit has its next review where the policy engine (`evaluate`)
+    puts it after that visit, as a visit completed in the app would, the visit dated one
+    review interval before the household's due date; the others keep a made-up "imported"
+    date."""
     today = today or date.today()
+    dataset = generate_dataset(seed=seed, households=households, today=today)
+    rng = random.Random(f"jiafang-demo/seed-store/{seed}")
     for index, household in enumerate(dataset.households):
-        # Spread review dates around today so the "due" filters and the home page have content.
-        next_review: date | None = today + timedelta(days=rng.randint(-20, 200))
+        next_review: date | None = household.next_review
         visit_content = None
         if rng.random() < visit_ratio:
-            visit_content = generate_visit_content(seed, household, DEMO_VISITORS)
+
+            def review_interval(
+                visit: VisitContent, on: date, grid_id: str = household.grid_id
+            ) -> int | None:
+                decision = evaluate(grid_id, visit, on) if evaluate else None
+                return decision.review_interval_months if decision is not None else None
+
+            visit_content = generate_visit_due_for_review(
+                seed, household, DEMO_VISITORS, today=today, review_interval=review_interval
+            )
             started = visit_content.started_at
             if evaluate is not None and started is not None:
                 visited_on = started.astimezone(CHINA_TZ).date()

@@ -452,11 +452,16 @@ class AccountSession:
             for q in self.records.quarantined_mutations()
         ]
 
-    def seed_demo_data(self, *, seed: int = 0, households: int = 60) -> int:
-        """Fill this (unlocked) store with synthetic households; returns how many."""
+    def seed_demo_data(
+        self, *, seed: int = 0, households: int = 60, today: date | None = None
+    ) -> int:
+        """Fill this (unlocked) store with synthetic households dated around `today` (default:
+        the clock's day); returns how many."""
         from app.services.demo import seed_store
 
-        dataset = seed_store(self._store, seed=seed, households=households, evaluate=self._evaluate)
+        dataset = seed_store(
+            self._store, seed=seed, households=households, today=today, evaluate=self._evaluate
+        )
         return len(dataset.households)
 
     # -- queries ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from tests.benchmarks.common import BenchmarkReport, benchmark_args, percentile,
 PASSWORD = "benchmark-password-1"
 PAGE_SIZE = 500
 SEED = 2
+#: the day the synthetic data is dated around, pinned so every run stores the same records
+BENCH_DAY = date(2026, 3, 2)
 
 PLAIN_SCHEMA = """
 CREATE TABLE household (id TEXT PRIMARY KEY, grid_id TEXT NOT NULL, status TEXT NOT NULL,
@@ -111,7 +114,7 @@ def _wire_records(
                 }
             )
         seq += 1
-        visit = generate_visit_content(SEED, h, ("worker-1", "worker-2"))
+        visit = generate_visit_content(SEED, h, ("worker-1", "worker-2"), today=BENCH_DAY)
         out.append(
             {
                 "entity": "visit",
@@ -217,7 +220,7 @@ class PlainStore:
 
 def _pages(seed: int, count: int, grid_ids: tuple[str, ...]) -> Iterator[list[DemoHousehold]]:
     page: list[DemoHousehold] = []
-    for h in generate_households(seed, count, grid_ids):
+    for h in generate_households(seed, count, grid_ids, today=BENCH_DAY):
         page.append(h)
         if len(page) == PAGE_SIZE // 6:  # ~6 records per household: ~PAGE_SIZE per page
             yield page
@@ -306,7 +309,9 @@ def main() -> None:
         for _ in range(200):
             household = rng.choice(sample)
             draft = store.create_visit_draft(_id(household.household_id), VisitKind.PERIODIC_REVIEW)
-            content = generate_visit_content(rng, household, ("worker-1", "worker-2"))
+            content = generate_visit_content(
+                rng, household, ("worker-1", "worker-2"), today=BENCH_DAY
+            )
             drafts.append((draft.visit_id, content.model_dump()))
         pending = iter(drafts)
 

@@ -26,7 +26,6 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from app.demo_data import REFERENCE_DATE
 from app.domain import ClueStatus, Finding, IncomeItem, IncomeType, Role, VisitKind, VisitStatus
 from app.services.demo import seed_store
 from app.services.profiles import ProfileDirectory
@@ -45,8 +44,9 @@ logger = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_SERVER = "https://jiafang.demo.example.cn"
-#: the dashboards' window ends here, so the synthetic visits of app.demo_data fall inside it
-DEMO_TODAY = REFERENCE_DATE + timedelta(days=180)
+#: A fixed "today" for the demo data and the dashboards (not the clock), so the PNGs are the
+#: same whenever they are taken; the synthetic visits of app.demo_data fall in the months before.
+DEMO_TODAY = date(2025, 6, 30)
 
 
 def supervisor_registration(request: RegistrationRequest) -> Registration:

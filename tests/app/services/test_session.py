@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,36 @@ def test_household_queries_return_plain_read_models(tmp_path: Path) -> None:
     home = session.home()
     assert home.household_count == 30
     assert home.open_clue_count == len(session.open_clues()) == sum(i.open_clues for i in items)
+
+
+def test_the_demo_is_current_on_the_day_it_is_seeded(tmp_path: Path) -> None:
+    seeded_on = date(2026, 3, 2)
+    session = _accounts(tmp_path).register(SERVER, "wangfang", PASSWORD)
+    session.seed_demo_data(seed=2026, households=80, today=seeded_on)
+    home = session.home(on=seeded_on)
+    overdue = [i for i in home.reviews_due if i.next_review and i.next_review < seeded_on]
+    # A district keeping to its review cycle: a handful overdue, more falling due in the
+    # coming weeks (Home lists the next 30 days), the rest later.
+    assert 1 <= len(overdue) <= 8
+    assert len(home.reviews_due) - len(overdue) >= 5
+    assert all(t.deadline is not None and t.deadline > seeded_on for t in home.tasks)
+    assert home.open_clues
+    assert all(
+        c.found_on is not None and 0 <= (seeded_on - c.found_on).days <= 40 for c in home.open_clues
+    )
+    visit_days = [
+        v.visit_date
+        for i in session.households()
+        for v in session.household_file(i.household_id, on=seeded_on).visits
+    ]
+    assert len(visit_days) > 40
+    assert all(d is not None and 0 < (seeded_on - d).days <= 400 for d in visit_days)
+    # The engine dates each visited household's review from its visit, within a year of it.
+    for item in session.households():
+        visits = session.household_file(item.household_id, on=seeded_on).visits
+        if visits and item.next_review is not None:
+            assert visits[0].visit_date is not None
+            assert 0 < (item.next_review - visits[0].visit_date).days <= 366
 
 
 def test_locked_session_gives_no_data(tmp_path: Path) -> None:
