@@ -17,7 +17,10 @@ dataset is paged.
 
 from __future__ import annotations
 
+import math
 import random
+import struct
+import zlib
 from bisect import bisect
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -327,6 +330,40 @@ def generate_visit_due_for_review(
         return content
     day = min(add_months(household.next_review, -months), today - timedelta(days=1))
     return generate_visit_content(seed, household, visitors, visited_on=day)
+
+
+def synthetic_signature_png(signer: str) -> bytes:
+    """A drawn stand-in for `signer`'s signature on the pad: a small greyscale PNG with a wavy
+    stroke of its own (from the signer's name), never anyone's real signature."""
+    width, height = 160, 48
+    rng = random.Random(f"jiafang-demo/signature/{signer}")
+    phase, amplitude = rng.random() * math.tau, 6 + rng.random() * 10
+    wavelength = 4 + 4 * rng.random()
+    rows = [bytearray(b"\xff" * width) for _ in range(height)]
+    previous = None
+    for x in range(8, width - 8):
+        y = int(height / 2 + amplitude * math.sin(phase + x / wavelength))
+        low, high = (y, y) if previous is None else sorted((previous, y))
+        for row in range(max(low, 0), min(high + 2, height)):  # joined, two pixels thick
+            rows[row][x] = 0x20
+        previous = y
+    raw = b"".join(b"\x00" + bytes(row) for row in rows)  # filter byte 0 per scanline
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 # --- internals ----------------------------------------------------------------------------------

@@ -3,13 +3,28 @@ screenshots. Never real data: every name, address and ID number comes from the g
 
 from __future__ import annotations
 
+import io
 import random
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from app.demo_data import DemoDataset, generate_dataset, generate_visit_due_for_review
-from app.domain import ClueKind, ClueStatus, VisitContent, VisitKind
+from app.demo_data import (
+    DemoDataset,
+    generate_dataset,
+    generate_visit_due_for_review,
+    synthetic_signature_png,
+)
+from app.domain import (
+    ClueKind,
+    ClueStatus,
+    SignatureRef,
+    VisitContent,
+    VisitKind,
+    required_signers,
+)
 from app.ids import uuid7
+from app.models.views import VisitView
 from app.policy.decision import EligibilityDecision
 from app.store.local_store import CHINA_TZ, LocalStore
 
@@ -73,13 +88,58 @@ def seed_store(
             visit = store.create_visit_draft(
                 household.household_id, VisitKind.PERIODIC_REVIEW, visit_content
             )
-            store.complete_visit(visit.visit_id, completed_at=visit_content.ended_at)
+            complete_signed(store, visit.visit_id, completed_at=visit_content.ended_at)
         if rng.random() < clue_ratio:
             member = household.content.members[rng.randrange(len(household.content.members))]
             _add_clue(store, household.household_id, member.member_id, member.name, index, today)
     if dataset.households:
         _add_task(store, [h.household_id for h in dataset.households[:12]], today)
     return dataset
+
+
+def sign_demo_visit(
+    store: LocalStore,
+    visit_id: str,
+    content: VisitContent | None = None,
+    *,
+    signed_at: datetime | None = None,
+) -> VisitContent:
+    """Sign a draft on behalf of everyone who must sign `content` (default: the draft's): the
+    household and each visitor, with drawn stand-in images kept as the signature pads keep
+    theirs. Returns `content` with those signatures, as the form would complete it."""
+    visit = store.get_visit(visit_id)
+    content = content or visit.content
+    when = signed_at or datetime.now(UTC)
+    signed = {s.signer: s for s in (*visit.content.signatures, *content.signatures)}
+    for signer in required_signers(content):
+        if signer in signed:
+            continue
+        attachment = store.add_attachment(
+            visit.household_id,
+            io.BytesIO(synthetic_signature_png(signer)),
+            kind="signature",
+            visit_id=visit_id,
+        )
+        signed[signer] = SignatureRef(
+            signer=signer, attachment_id=attachment.attachment_id, signed_at=when
+        )
+    signatures = tuple(signed.values())
+    store.update_visit_draft(visit_id, signatures=signatures)
+    return content.model_copy(update={"signatures": signatures})
+
+
+def complete_signed(
+    store: LocalStore, visit_id: str, *, completed_at: datetime | None = None, **fields: Any
+) -> VisitView:
+    """`store.complete_visit` once everyone has signed (`sign_demo_visit`), with the form's
+    last changes `fields` as that takes them."""
+    content = store.get_visit(visit_id).content
+    if fields:
+        content = VisitContent.model_validate({**content.model_dump(), **fields})
+    signed = sign_demo_visit(store, visit_id, content, signed_at=completed_at)
+    if "signatures" in fields:
+        fields["signatures"] = signed.signatures
+    return store.complete_visit(visit_id, completed_at=completed_at, **fields)
 
 
 def _add_task(store: LocalStore, household_ids: list[str], today: date) -> None:

@@ -723,10 +723,11 @@ class AccountSession:
         content: VisitContent,
         clue_outcomes: Mapping[str, ClueStatus] | None = None,
     ) -> VisitView:
-        """Save the form and lock the visit (the store checks visitors, notice and finding, and
-        signs the completed visit with this device's key); then close (销号) each clue the visit
-        checked with its outcome, and date the household's next review as the policy engine
-        decided. A completed visit refuses further edits."""
+        """Save the form and lock the visit (the store checks visitors, notice, finding and that
+        the household and every visitor signed, and signs the completed visit with this
+        device's key); then close (销号) each clue the visit checked with its outcome, and date
+        the household's next review as the policy engine decided. A completed visit refuses
+        further edits."""
         outcomes = dict(clue_outcomes or {})
         missing = [c for c in content.clue_ids if c not in outcomes]
         if missing:

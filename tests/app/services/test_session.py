@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from app.crypto import KdfParams
+from app.demo_data import synthetic_signature_png
 from app.domain import ClueStatus, Finding, VisitKind, VisitStatus
 from app.errors import JiafangError, ValidationError, WrongPasswordError
 from app.services.backoff import BackoffPolicy
+from app.services.demo import sign_demo_visit
 from app.services.errors import ProfileError, ReauthenticationRequiredError, UnlockThrottledError
 from app.services.profiles import ProfileDirectory
 from app.services.session import AccountService, Registration, RegistrationRequest
@@ -210,6 +212,25 @@ def test_a_visit_from_start_to_completion(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as info:
         again.complete_visit(draft.visit_id, content)
     assert info.value.code == "visit_finding"
+    # Everyone signs on the pads: the household and each visitor; one missing is named.
+    again.add_signature(draft.visit_id, "household", synthetic_signature_png("household"))
+    again.add_signature(draft.visit_id, "u-wangfang", synthetic_signature_png("u-wangfang"))
+    content = content.model_copy(
+        update={
+            "finding": Finding.ELIGIBLE,
+            "signatures": again.visit(draft.visit_id).content.signatures,
+        }
+    )
+    with pytest.raises(ValidationError) as info:
+        again.complete_visit(draft.visit_id, content)
+    assert info.value.code == "visit_signatures"
+    assert "u-lijun" in info.value.message_en and "u-lijun" in info.value.message_zh
+    assert "household" not in info.value.message_en
+    assert again.visit(draft.visit_id).status is VisitStatus.DRAFT
+    again.add_signature(draft.visit_id, "u-lijun", synthetic_signature_png("u-lijun"))
+    content = content.model_copy(
+        update={"signatures": again.visit(draft.visit_id).content.signatures}
+    )
     finished = again.complete_visit(
         draft.visit_id, content.model_copy(update={"finding": Finding.ELIGIBLE})
     )
@@ -285,6 +306,7 @@ def test_a_clue_is_closed_by_its_clue_check_visit(tmp_path: Path) -> None:
             "finding": Finding.INELIGIBLE,
         }
     )
+    content = sign_demo_visit(session.store, visit.visit_id, content)
     with pytest.raises(ValidationError) as info:
         session.complete_visit(visit.visit_id, content)
     assert info.value.code == "visit_clue_outcome"
@@ -365,7 +387,7 @@ def test_a_member_found_on_a_visit_joins_the_household(tmp_path: Path) -> None:
             "members": (*visit.content.members, newborn),
         }
     )
-    session.complete_visit(visit.visit_id, content)
+    session.complete_visit(visit.visit_id, sign_demo_visit(session.store, visit.visit_id, content))
     members = session.household_file(household_id).members
     assert len(members) == before + 1
     assert "小宝" in {m.content.name for m in members}
