@@ -17,9 +17,12 @@ dataset is paged.
 
 from __future__ import annotations
 
+import math
 import random
+import struct
+import zlib
 from bisect import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -47,12 +50,19 @@ from app.domain import (
     VisitContent,
 )
 from app.idnumber import CHECK_CHARACTERS, CHECK_WEIGHTS, PROVINCE_CODES
+from app.policy.engine import add_months
 
 _T = TypeVar("_T")
 
-#: Ages and dates are computed against this fixed day, not the clock, so a seed gives the same
-#: data every day (and every birth date is safely in the past).
+#: Ages and birth dates are computed against this fixed day, not the clock, so a seed gives the
+#: same people every day (and every birth date is safely in the past). Visit, review and clue
+#: dates are relative to the day the demo is made instead (a `today` parameter, by default the
+#: clock's), so a demo seeded any day looks current; tests and screenshots pin that day.
 REFERENCE_DATE: Final = date(2025, 1, 1)
+#: Share of households whose review is overdue on the demo's day (a handful, not most).
+_OVERDUE_SHARE: Final = 0.05
+#: Share of households whose review falls due within the next six weeks.
+_DUE_SOON_SHARE: Final = 0.25
 DISTRICT_NAME: Final = "示范区"
 
 # --- ID number allocation -----------------------------------------------------------------------
@@ -209,9 +219,15 @@ def generate_regions(
 
 
 def generate_households(
-    seed: int, count: int, grid_ids: Sequence[str], *, start: int = 0
+    seed: int,
+    count: int,
+    grid_ids: Sequence[str],
+    *,
+    start: int = 0,
+    today: date | None = None,
 ) -> Iterator[DemoHousehold]:
-    """Households `start` .. `start + count - 1` of the seed's sequence, generated lazily."""
+    """Households `start` .. `start + count - 1` of the seed's sequence, generated lazily, with
+    next reviews around `today` (default: the clock's day)."""
     if not grid_ids:
         raise ValueError("households need at least one grid")
     if count < 0 or start < 0:
@@ -219,17 +235,20 @@ def generate_households(
     if start + count > HOUSEHOLD_CAPACITY:
         raise ValueError(f"at most {HOUSEHOLD_CAPACITY} households get unique ID numbers")
     grids = tuple(grid_ids)
-    return (_household(seed, index, grids) for index in range(start, start + count))
+    day = today or date.today()
+    return (_household(seed, index, grids, day) for index in range(start, start + count))
 
 
-def generate_dataset(seed: int = 0, households: int = 200) -> DemoDataset:
-    """Regions plus `households` households spread over their grids."""
+def generate_dataset(
+    seed: int = 0, households: int = 200, *, today: date | None = None
+) -> DemoDataset:
+    """Regions plus `households` households spread over their grids (reviews around `today`)."""
     regions = generate_regions(seed)
     grid_ids = [r.region_id for r in regions if r.level is RegionLevel.GRID]
     return DemoDataset(
         seed=seed,
         regions=regions,
-        households=tuple(generate_households(seed, households, grid_ids)),
+        households=tuple(generate_households(seed, households, grid_ids, today=today)),
     )
 
 
@@ -237,18 +256,23 @@ def generate_visit_content(
     rng_or_seed: random.Random | int,
     household: DemoHousehold,
     visitors: tuple[str, str],
+    *,
+    today: date | None = None,
+    visited_on: date | None = None,
 ) -> VisitContent:
-    """A completed periodic-review style visit to `household` by the two `visitors`.
+    """A completed periodic-review style visit to `household` by the two `visitors`, on
+    `visited_on` or else a day in the six months before `today` (default: the clock's day).
 
     An `int` seed is combined with the household id, so the same seed gives each household its
-    own (reproducible) visit.
+    own (reproducible) visit, the same whatever day it is dated.
     """
     rng = (
         rng_or_seed
         if isinstance(rng_or_seed, random.Random)
         else random.Random(f"jiafang-demo/visit/{rng_or_seed}/{household.household_id}")
     )
-    day = REFERENCE_DATE + timedelta(days=_between(rng, 0, 180))
+    days_ago = _between(rng, 7, 180)  # drawn even when dated, so the rest stays the same
+    day = visited_on or (today or date.today()) - timedelta(days=days_ago)
     # 01:00–08:59 UTC is 09:00–16:59 in China, office hours for a home visit.
     started_at = datetime.combine(day, time(_between(rng, 1, 8), _pick(rng, (0, 15, 30, 45))), UTC)
     ended_at = started_at + timedelta(minutes=_between(rng, 30, 120))
@@ -282,6 +306,63 @@ def generate_visit_content(
         notice_of_duties_signed=True,
         finding=finding,
         finding_reasons=_FINDING_REASONS[finding],
+    )
+
+
+def generate_visit_due_for_review(
+    seed: int,
+    household: DemoHousehold,
+    visitors: tuple[str, str],
+    *,
+    today: date,
+    review_interval: Callable[[VisitContent, date], int | None],
+) -> VisitContent:
+    """`generate_visit_content`, dated so that the review the policy engine schedules after it
+    falls due on the household's `next_review`: the latest visit was one review interval
+    before, as on a district that keeps to its review cycle (a handful overdue, some due in
+    the coming weeks, the rest later). `review_interval(visit, day)` is the engine's interval
+    in months (None: no next review, e.g. found ineligible; the visit keeps its recent day).
+    Never later than the day before `today`."""
+    content = generate_visit_content(seed, household, visitors, today=today)
+    assert content.started_at is not None  # the generator always dates its visits
+    months = review_interval(content, content.started_at.date())
+    if not months:
+        return content
+    day = min(add_months(household.next_review, -months), today - timedelta(days=1))
+    return generate_visit_content(seed, household, visitors, visited_on=day)
+
+
+def synthetic_signature_png(signer: str) -> bytes:
+    """A drawn stand-in for `signer`'s signature on the pad: a small greyscale PNG with a wavy
+    stroke of its own (from the signer's name), never anyone's real signature."""
+    width, height = 160, 48
+    rng = random.Random(f"jiafang-demo/signature/{signer}")
+    phase, amplitude = rng.random() * math.tau, 6 + rng.random() * 10
+    wavelength = 4 + 4 * rng.random()
+    rows = [bytearray(b"\xff" * width) for _ in range(height)]
+    previous = None
+    for x in range(8, width - 8):
+        y = int(height / 2 + amplitude * math.sin(phase + x / wavelength))
+        low, high = (y, y) if previous is None else sorted((previous, y))
+        for row in range(max(low, 0), min(high + 2, height)):  # joined, two pixels thick
+            rows[row][x] = 0x20
+        previous = y
+    raw = b"".join(b"\x00" + bytes(row) for row in rows)  # filter byte 0 per scanline
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
     )
 
 
@@ -585,7 +666,7 @@ def _address(rng: random.Random) -> str:
     )
 
 
-def _household(seed: int, index: int, grid_ids: tuple[str, ...]) -> DemoHousehold:
+def _household(seed: int, index: int, grid_ids: tuple[str, ...], today: date) -> DemoHousehold:
     rng = random.Random(f"jiafang-demo/{seed}/{index}")
     household_id = _uuid(rng)
     grid_id = grid_ids[rng.randrange(len(grid_ids))]
@@ -631,7 +712,7 @@ def _household(seed: int, index: int, grid_ids: tuple[str, ...]) -> DemoHousehol
     assets = _assets(rng, members, ages)
     expenses = _expenses(rng, members)
     interval = 12 if category is AssistanceCategory.EXTREME_POVERTY or rng.random() < 0.6 else 6
-    next_review = REFERENCE_DATE + timedelta(days=_between(rng, 1, interval * 30))
+    next_review = today + timedelta(days=_review_due_in(rng, interval))
     return DemoHousehold(
         household_id=household_id,
         grid_id=grid_id,
@@ -642,6 +723,17 @@ def _household(seed: int, index: int, grid_ids: tuple[str, ...]) -> DemoHousehol
         expenses=expenses,
         next_review=next_review,
     )
+
+
+def _review_due_in(rng: random.Random, interval_months: int) -> int:
+    """Days from the demo's day to a household's next review: a handful overdue, a quarter due
+    in the next six weeks, the rest spread over the review interval."""
+    roll = rng.random()
+    if roll < _OVERDUE_SHARE:
+        return -_between(rng, 1, 30)
+    if roll < _OVERDUE_SHARE + _DUE_SOON_SHARE:
+        return _between(rng, 0, 42)
+    return _between(rng, 43, interval_months * 30)
 
 
 def _category(rng: random.Random, drafts: list[_MemberDraft]) -> AssistanceCategory:

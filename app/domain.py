@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -349,3 +349,18 @@ class VisitContent(_Content):
     #: the laptop's eligibility result at completion (`EligibilityDecision.to_dict()`), kept so
     #: the server can recompute it and flag any difference for the supervisor
     eligibility: dict[str, Any] | None = None
+
+
+#: The signer of a visit's household signature (the others are visitors' user ids).
+HOUSEHOLD_SIGNER: Final = "household"
+
+
+def required_signers(content: VisitContent) -> tuple[str, ...]:
+    """Who signs a visit: the household, then every visitor listed (by account)."""
+    return (HOUSEHOLD_SIGNER, *dict.fromkeys(content.visitors))
+
+
+def missing_signatures(content: VisitContent) -> list[str]:
+    """The required signers without a kept signature, in the order they are listed."""
+    signed = {s.signer for s in content.signatures}
+    return [s for s in required_signers(content) if s not in signed]

@@ -13,7 +13,7 @@ import logging
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QPoint
@@ -73,7 +73,10 @@ def take_screenshots(out: Path, language: str = DEFAULT_LANGUAGE) -> list[Path]:
     # Two accounts on one laptop: the demo worker with synthetic households, and a colleague.
     accounts = AccountService(ProfileDirectory(base), register=demo_registration)
     session = accounts.register(DEMO_SERVER, "王芳", DEMO_PASSWORD)
-    session.seed_demo_data(seed=2026, households=80)
+    # Dated around the day the shots are taken, not a fixed day: the field screens read the
+    # clock (Home's due reviews, overdue marks), so data pinned to a fixed day would show every
+    # review overdue a year later. The supervisor shots pin their day (their pages take one).
+    session.seed_demo_data(seed=2026, households=80, today=date.today())
     session.close()
 
     shots: list[Path] = []

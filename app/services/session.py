@@ -475,11 +475,16 @@ class AccountSession:
             for q in self.records.quarantined_mutations()
         ]
 
-    def seed_demo_data(self, *, seed: int = 0, households: int = 60) -> int:
-        """Fill this (unlocked) store with synthetic households; returns how many."""
+    def seed_demo_data(
+        self, *, seed: int = 0, households: int = 60, today: date | None = None
+    ) -> int:
+        """Fill this (unlocked) store with synthetic households dated around `today` (default:
+        the clock's day); returns how many."""
         from app.services.demo import seed_store
 
-        dataset = seed_store(self._store, seed=seed, households=households, evaluate=self._evaluate)
+        dataset = seed_store(
+            self._store, seed=seed, households=households, today=today, evaluate=self._evaluate
+        )
         return len(dataset.households)
 
     # -- queries ---------------------------------------------------------------------------
@@ -757,10 +762,11 @@ class AccountSession:
         content: VisitContent,
         clue_outcomes: Mapping[str, ClueStatus] | None = None,
     ) -> VisitView:
-        """Save the form and lock the visit (the store checks visitors, notice and finding, and
-        signs the completed visit with this device's key); then close (销号) each clue the visit
-        checked with its outcome, and date the household's next review as the policy engine
-        decided. A completed visit refuses further edits."""
+        """Save the form and lock the visit (the store checks visitors, notice, finding and that
+        the household and every visitor signed, and signs the completed visit with this
+        device's key); then close (销号) each clue the visit checked with its outcome, and date
+        the household's next review as the policy engine decided. A completed visit refuses
+        further edits."""
         outcomes = dict(clue_outcomes or {})
         missing = [c for c in content.clue_ids if c not in outcomes]
         if missing:

@@ -49,6 +49,8 @@ from app.domain import (
     VisitContent,
     VisitKind,
 )
+from app.domain import missing_signatures as missing_signatures
+from app.domain import required_signers as required_signers
 from app.errors import ValidationError
 from app.idnumber import parse_id_number
 
@@ -171,17 +173,6 @@ def check_form(
     return FormCheck(
         content=content, kind=kind, problems=tuple(checker.problems), clue_outcomes=outcomes
     )
-
-
-def required_signers(content: VisitContent) -> tuple[str, ...]:
-    """Who signs a visit: the household, then every visitor listed (by account)."""
-    return ("household", *content.visitors)
-
-
-def missing_signatures(content: VisitContent) -> list[str]:
-    """The required signers without a kept signature, in the order they are listed."""
-    signed = {s.signer for s in content.signatures}
-    return [s for s in required_signers(content) if s not in signed]
 
 
 def without_stale_signatures(content: VisitContent) -> VisitContent:

@@ -46,6 +46,7 @@ from app.crypto import change_password as crypto_change_password
 from app.crypto.device import DeviceKey, SignatureInvalidError, verify_signature
 from app.crypto.visit_signature import SIGNED_BYTES_VERSION, attachment_ids, visit_signed_bytes
 from app.domain import (
+    HOUSEHOLD_SIGNER,
     AssistanceCategory,
     ClueKind,
     ClueStatus,
@@ -59,6 +60,7 @@ from app.domain import (
     VisitStatus,
     check_visit_transition,
     later_visit_statuses,
+    required_signers,
 )
 from app.errors import (
     CryptoError,
@@ -226,6 +228,14 @@ class _Tx:
     member_household: dict[str, str | None] = field(default_factory=dict)
     #: (chunk id, household id -> chunk record text) of the open chunk as written here
     chunk_records: tuple[int, dict[str, str]] | None = None
+
+
+def _signer_zh(signer: str) -> str:
+    return "被访家庭" if signer == HOUSEHOLD_SIGNER else f"走访人员 {signer}"
+
+
+def _signer_en(signer: str) -> str:
+    return "the household" if signer == HOUSEHOLD_SIGNER else f"visitor {signer}"
 
 
 class LocalStore:
@@ -1201,6 +1211,7 @@ class LocalStore:
                 raise ValidationError(
                     "尚未填写核查结论", "The visit has no finding yet", code="visit_finding"
                 )
+            self._check_signatures(content)
             after = self._copy(before)
             after.data = content.model_dump(mode="json")
             new_date = self._visit_date(content, explicit_date)
@@ -1217,6 +1228,25 @@ class LocalStore:
                 self._conn.execute("DELETE FROM draft WHERE visit_id = ?", (visit_id,))
             logger.debug("visit %s completed", visit_id)
             return self._visit_view(after)
+
+    def _check_signatures(self, content: VisitContent) -> None:
+        """Every visitor and the household have signed: a signature kept on this laptop for
+        each (the pads' images are not read here, only that they are kept)."""
+        kept = {
+            ref.signer
+            for ref in content.signatures
+            if self._conn.execute(
+                "SELECT 1 FROM attachment WHERE id = ? AND kind = 'signature'",
+                (ref.attachment_id,),
+            ).fetchone()
+        }
+        missing = [s for s in required_signers(content) if s not in kept]
+        if missing:
+            raise ValidationError(
+                "以下签名尚未完成：" + "、".join(_signer_zh(s) for s in missing),
+                "Signatures missing: " + ", ".join(_signer_en(s) for s in missing),
+                code="visit_signatures",
+            )
 
     def _sign_visit(self, visit: Record) -> None:
         """Sign the completed visit's content and attachment hashes with this device's key

@@ -25,11 +25,12 @@ from app.demo_data import (
     DemoHousehold,
     generate_households,
     generate_regions,
-    generate_visit_content,
+    generate_visit_due_for_review,
 )
-from app.domain import ClueKind, RegionLevel, Role, VisitKind
+from app.domain import ClueKind, RegionLevel, Role, VisitContent, VisitKind
 from app.errors import PolicyError
 from app.policy import evaluate_visit, policy_in_force
+from app.policy.decision import EligibilityDecision
 from sync.protocol import Entity, split_fields
 from sync.server import accounts
 from sync.server.authz import record_buckets
@@ -85,7 +86,8 @@ def seed_demo(
     password: str = DEMO_PASSWORD,
     today: date | None = None,
 ) -> DemoSummary:
-    """Fill an empty server with the demo data set (in the caller's transaction)."""
+    """Fill an empty server with the demo data set (in the caller's transaction); visits,
+    reviews, clues and deadlines are dated around `today` (default: the clock's day)."""
     today = today or date.today()
     regions = generate_regions(seed)
     district = regions[0]
@@ -164,7 +166,7 @@ def seed_demo(
     lock_changes(session)
     admin_actor = Actor(None, None)
     grid_ids = [r.region_id for r in regions if r.level is RegionLevel.GRID]
-    made = list(generate_households(seed, households, grid_ids))
+    made = list(generate_households(seed, households, grid_ids, today=today))
     for household in made:
         store_household(
             session,
@@ -198,6 +200,7 @@ def seed_demo(
             workers,
             seed,
             laptops[worker.id],
+            today=today,
             flag_demo=visited == _FLAG_DEMO_INDEX,
             tamper_demo=visited == _TAMPERED_DEMO_INDEX,
         )
@@ -262,6 +265,18 @@ def seed_demo(
     return summary
 
 
+def _decision(content: VisitContent, day: date) -> EligibilityDecision | None:
+    try:
+        return evaluate_visit(policy_in_force(DEFAULT_POLICY_REGION, day), content, day)
+    except PolicyError:
+        return None
+
+
+def _review_interval(content: VisitContent, day: date) -> int | None:
+    decision = _decision(content, day)
+    return decision.review_interval_months if decision is not None else None
+
+
 def _demo_laptop(session: Session, worker: User, seed: int) -> tuple[str, DeviceKey]:
     raw = hashlib.sha256(f"jiafang-demo/device/{seed}/{worker.username}".encode()).digest()
     key = DeviceKey.from_private_bytes(raw)
@@ -283,20 +298,20 @@ def _store_visit(
     seed: int,
     laptop: tuple[str, DeviceKey],
     *,
+    today: date,
     flag_demo: bool,
     tamper_demo: bool,
 ) -> None:
     """A completed periodic review with the laptop's eligibility result, as a push leaves it
     (accepted, so `synced`)."""
     partner = workers[1] if worker is workers[0] else workers[0]
-    content = generate_visit_content(seed, household, (worker.id, partner.id))
+    content = generate_visit_due_for_review(
+        seed, household, (worker.id, partner.id), today=today, review_interval=_review_interval
+    )
     assert content.ended_at is not None  # the generator always ends its visits
     day = content.ended_at.date()
     fields = content.model_dump(mode="json")
-    try:
-        decision = evaluate_visit(policy_in_force(DEFAULT_POLICY_REGION, day), content, day)
-    except PolicyError:
-        decision = None
+    decision = _decision(content, day)
     if decision is not None:
         result = decision.to_dict()
         if flag_demo:

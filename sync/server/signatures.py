@@ -13,6 +13,13 @@ it would leave it quarantined on the laptop where no supervisor sees it, and the
 never reach review. It is stored with its failed check instead, the review queue shows the
 outcome in red next to the visit, and the audit log names the visit and device. An approval is
 the supervisor's informed decision, not the server's silent one.
+
+The signatures drawn on the laptop's pads (the household and every visitor) are required by the
+laptop's store before a visit completes; the server does not check them again. It cannot judge
+the drawn images, only that a reference exists per signer, and the device signature already
+covers the references and their image hashes. Were it to check, it would flag in the same way
+(never reject); that needs the server's demo visits to carry uploaded images first, or every
+seeded visit would show the flag.
 """
 
 from __future__ import annotations

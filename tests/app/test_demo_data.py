@@ -7,6 +7,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,6 +24,7 @@ from app.demo_data import (
     generate_households,
     generate_regions,
     generate_visit_content,
+    generate_visit_due_for_review,
 )
 from app.domain import (
     AssetType,
@@ -40,11 +42,13 @@ from app.domain import (
 from app.idnumber import IdNumber, parse_id_number
 
 GRIDS = ("grid-a", "grid-b", "grid-c")
+#: the day the demo is made, pinned so the dates below are the same on every run
+DEMO_DAY = date(2026, 3, 2)
 
 
 @pytest.fixture(scope="module")
 def dataset() -> DemoDataset:
-    return generate_dataset(seed=11, households=2000)
+    return generate_dataset(seed=11, households=2000, today=DEMO_DAY)
 
 
 def parsed_members(household: DemoHousehold) -> list[tuple[Relation, IdNumber]]:
@@ -300,9 +304,22 @@ def test_categories_and_review_dates(dataset: DemoDataset) -> None:
     assert set(categories) == set(AssistanceCategory)
     assert categories.most_common(1)[0][0] is AssistanceCategory.MINIMUM_LIVING
     for household in dataset.households:
-        assert 0 < (household.next_review - REFERENCE_DATE).days <= 366
         if household.category is AssistanceCategory.EXTREME_POVERTY:
             assert len(household.content.members) == 1
+
+
+def test_reviews_fall_due_around_the_demo_day_with_a_handful_overdue(
+    dataset: DemoDataset,
+) -> None:
+    due_in = [(h.next_review - DEMO_DAY).days for h in dataset.households]
+    assert all(-30 <= days <= 366 for days in due_in)
+    overdue = sum(days < 0 for days in due_in) / len(due_in)
+    within_six_weeks = sum(0 <= days <= 42 for days in due_in) / len(due_in)
+    assert 0.02 < overdue < 0.1
+    assert 0.15 < within_six_weeks < 0.4
+    later = generate_dataset(seed=11, households=50, today=DEMO_DAY + timedelta(days=400))
+    shift = {(h.next_review - DEMO_DAY).days - 400 for h in later.households}
+    assert shift <= set(due_in)  # the same spread, moved with the day the demo is made
 
 
 # --- no real data, and ready for the store ------------------------------------------------------
@@ -391,6 +408,51 @@ def test_visit_content_describes_a_completed_visit(dataset: DemoDataset) -> None
     assert visit.finding is not None and visit.finding_reasons
     assert generate_visit_content(7, household, ("user-a", "user-b")) == visit
     assert VisitContent.model_validate_json(visit.model_dump_json()) == visit
+
+
+def test_visits_are_dated_in_the_months_before_the_demo_day(dataset: DemoDataset) -> None:
+    for household in dataset.households[:200]:
+        visit = generate_visit_content(3, household, ("u1", "u2"), today=DEMO_DAY)
+        assert visit.started_at is not None
+        assert 7 <= (DEMO_DAY - visit.started_at.date()).days <= 180
+        redated = generate_visit_content(3, household, ("u1", "u2"), visited_on=date(2026, 1, 5))
+        assert redated.started_at is not None and redated.started_at.date() == date(2026, 1, 5)
+        assert redated.started_at.time() == visit.started_at.time()
+        assert (
+            redated.model_copy(update={"started_at": visit.started_at, "ended_at": visit.ended_at})
+            == visit
+        )
+
+
+def test_a_visit_due_for_review_is_one_interval_before_the_households_due_date(
+    dataset: DemoDataset,
+) -> None:
+    asked: list[date] = []
+
+    def yearly(visit: VisitContent, on: date) -> int:
+        asked.append(on)
+        return 12
+
+    for household in dataset.households[:200]:
+        visit = generate_visit_due_for_review(
+            3, household, ("u1", "u2"), today=DEMO_DAY, review_interval=yearly
+        )
+        assert visit.started_at is not None
+        day = visit.started_at.date()
+        assert day < DEMO_DAY
+        if household.next_review < DEMO_DAY.replace(year=DEMO_DAY.year + 1):
+            assert day.replace(year=day.year + 1) == household.next_review or (
+                (day.month, day.day) == (2, 28) and household.next_review.day == 29
+            )
+        else:
+            assert day == DEMO_DAY - timedelta(days=1)
+    assert asked  # the interval came from the caller's policy engine
+    ineligible = generate_visit_due_for_review(
+        3, dataset.households[0], ("u1", "u2"), today=DEMO_DAY, review_interval=lambda v, d: None
+    )
+    assert ineligible == generate_visit_content(
+        3, dataset.households[0], ("u1", "u2"), today=DEMO_DAY
+    )
 
 
 def test_visit_findings_follow_the_household_category(dataset: DemoDataset) -> None:

@@ -18,6 +18,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +31,15 @@ from app.demo_data import (
 )
 from app.domain import RegionLevel, VisitKind
 from app.ids import uuid7
+from app.services.demo import sign_demo_visit
 from app.store.local_store import CACHE_KIB, WAL_CHECKPOINT_PAGES, LocalStore
 from tests.benchmarks.common import BenchmarkReport, benchmark_args, percentile, time_calls
 
 PASSWORD = "benchmark-password-1"
 PAGE_SIZE = 500
 SEED = 2
+#: the day the synthetic data is dated around, pinned so every run stores the same records
+BENCH_DAY = date(2026, 3, 2)
 
 PLAIN_SCHEMA = """
 CREATE TABLE household (id TEXT PRIMARY KEY, grid_id TEXT NOT NULL, status TEXT NOT NULL,
@@ -111,7 +115,7 @@ def _wire_records(
                 }
             )
         seq += 1
-        visit = generate_visit_content(SEED, h, ("worker-1", "worker-2"))
+        visit = generate_visit_content(SEED, h, ("worker-1", "worker-2"), today=BENCH_DAY)
         out.append(
             {
                 "entity": "visit",
@@ -217,7 +221,7 @@ class PlainStore:
 
 def _pages(seed: int, count: int, grid_ids: tuple[str, ...]) -> Iterator[list[DemoHousehold]]:
     page: list[DemoHousehold] = []
-    for h in generate_households(seed, count, grid_ids):
+    for h in generate_households(seed, count, grid_ids, today=BENCH_DAY):
         page.append(h)
         if len(page) == PAGE_SIZE // 6:  # ~6 records per household: ~PAGE_SIZE per page
             yield page
@@ -306,8 +310,12 @@ def main() -> None:
         for _ in range(200):
             household = rng.choice(sample)
             draft = store.create_visit_draft(_id(household.household_id), VisitKind.PERIODIC_REVIEW)
-            content = generate_visit_content(rng, household, ("worker-1", "worker-2"))
-            drafts.append((draft.visit_id, content.model_dump()))
+            content = generate_visit_content(
+                rng, household, ("worker-1", "worker-2"), today=BENCH_DAY
+            )
+            # signed beforehand: the timing is of the completion, not of the pads
+            signed = sign_demo_visit(store, draft.visit_id, content)
+            drafts.append((draft.visit_id, signed.model_dump()))
         pending = iter(drafts)
 
         def save_visit() -> None:

@@ -66,6 +66,8 @@ PG_ADMIN_DSN = os.environ.get("JIAFANG_BENCH_PG_DSN", "postgresql://postgres@127
 GRIDS = 100
 BATCH = 200
 PAGE = 1000
+#: the day the synthetic data is dated around, pinned so every run pushes the same records
+BENCH_DAY = date(2026, 3, 2)
 VISITS_PER_DEVICE = 20
 #: Cheap password hashing for the 500 benchmark accounts (logins are not measured here).
 BENCH_ARGON2 = Argon2Params(memory_kib=64, iterations=1, lanes=1)
@@ -234,8 +236,8 @@ def visit_templates(count: int) -> list[dict[str, Any]]:
     templates: list[dict[str, Any]] = []
     regions = generate_regions(7)
     grid_ids = [r.region_id for r in regions if r.level is RegionLevel.GRID]
-    for household in generate_households(7, count, grid_ids):
-        content = generate_visit_content(7, household, ("bench-a", "bench-b"))
+    for household in generate_households(7, count, grid_ids, today=BENCH_DAY):
+        content = generate_visit_content(7, household, ("bench-a", "bench-b"), today=BENCH_DAY)
         day = VISIT_DAY
         fields: dict[str, Any] = content.model_dump(mode="json")
         policy = policy_in_force(DEFAULT_POLICY_REGION, day)

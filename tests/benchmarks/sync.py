@@ -37,6 +37,7 @@ from sqlalchemy import insert, update
 
 from app.domain import VisitKind
 from app.ids import uuid7
+from app.services.demo import complete_signed
 from sync.client import SyncProgress
 from sync.server.models import RecordBucket, SyncCounter, SyncRecord
 from sync.server.records import record_row_id
@@ -206,7 +207,7 @@ def run(
             draft = fw1.db.create_visit_draft(
                 rng.choice(ids), VisitKind.PERIODIC_REVIEW, visit_content()
             )
-            fw1.db.complete_visit(draft.visit_id)
+            complete_signed(fw1.db, draft.visit_id)
             pushed = engine.push_now()
             assert pushed.ok and pushed.applied == 2 and pushed.conflicts == 0
             samples.append(pushed.duration_s * 1000)
@@ -226,7 +227,7 @@ def run(
                     fw1.db.add_attachment(
                         draft.household_id, io.BytesIO(photo), kind="photo", visit_id=draft.visit_id
                     )
-                fw1.db.complete_visit(draft.visit_id)
+                complete_signed(fw1.db, draft.visit_id)
         queued = fw1.db.pending_count()
         month = engine.run_once()
         assert month.ok and month.pending_after == 0, month.outcome

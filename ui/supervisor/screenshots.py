@@ -26,9 +26,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from app.demo_data import REFERENCE_DATE
 from app.domain import ClueStatus, Finding, IncomeItem, IncomeType, Role, VisitKind, VisitStatus
-from app.services.demo import seed_store
+from app.services.demo import complete_signed, seed_store
 from app.services.profiles import ProfileDirectory
 from app.services.review import ReviewComment
 from app.services.session import AccountService, AccountSession, Registration, RegistrationRequest
@@ -45,8 +44,9 @@ logger = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_SERVER = "https://jiafang.demo.example.cn"
-#: the dashboards' window ends here, so the synthetic visits of app.demo_data fall inside it
-DEMO_TODAY = REFERENCE_DATE + timedelta(days=180)
+#: A fixed "today" for the demo data and the dashboards (not the clock), so the PNGs are the
+#: same whenever they are taken; the synthetic visits of app.demo_data fall in the months before.
+DEMO_TODAY = date(2025, 6, 30)
 
 
 def supervisor_registration(request: RegistrationRequest) -> Registration:
@@ -258,7 +258,7 @@ def _add_second_visits(session: AccountSession) -> None:
         visit = store.create_visit_draft(household.household_id, VisitKind.PERIODIC_REVIEW, content)
         for n in range(2):
             session.add_photo(visit.visit_id, _synthetic_photo(photo_dir / f"{index}-{n}.jpg", n))
-        store.complete_visit(visit.visit_id)
+        complete_signed(store, visit.visit_id)
         for clue in store.list_clues(household_id=household.household_id):
             store.close_clue(clue.clue_id, ClueStatus.CONFIRMED, visit_id=visit.visit_id)
 

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from app.crypto import KdfParams
 from app.domain import AssistanceCategory, Finding, VisitContent, VisitKind
 from app.exports.gate import ExportForbiddenError
+from app.services.demo import complete_signed
 from app.services.profiles import ProfileDirectory
 from app.services.session import AccountService, AccountSession, Registration, RegistrationRequest
 from app.services.supervisor_dashboard import (
@@ -58,7 +59,7 @@ def _visit(session: AccountSession, grid: str, serial: int, day: date, finding: 
         finding=finding,
     )
     visit = store.create_visit_draft(household.household_id, VisitKind.PERIODIC_REVIEW, content)
-    store.complete_visit(visit.visit_id)
+    complete_signed(store, visit.visit_id)
     return household.household_id
 
 

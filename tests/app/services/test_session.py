@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import base64
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from app.crypto import KdfParams
+from app.demo_data import synthetic_signature_png
 from app.domain import ClueStatus, Finding, VisitKind, VisitStatus
 from app.errors import JiafangError, ValidationError, WrongPasswordError
 from app.services.backoff import BackoffPolicy
+from app.services.demo import sign_demo_visit
 from app.services.errors import ProfileError, ReauthenticationRequiredError, UnlockThrottledError
 from app.services.profiles import ProfileDirectory
 from app.services.session import AccountService, Registration, RegistrationRequest
@@ -145,6 +148,36 @@ def test_household_queries_return_plain_read_models(tmp_path: Path) -> None:
     assert home.open_clue_count == len(session.open_clues()) == sum(i.open_clues for i in items)
 
 
+def test_the_demo_is_current_on_the_day_it_is_seeded(tmp_path: Path) -> None:
+    seeded_on = date(2026, 3, 2)
+    session = _accounts(tmp_path).register(SERVER, "wangfang", PASSWORD)
+    session.seed_demo_data(seed=2026, households=80, today=seeded_on)
+    home = session.home(on=seeded_on)
+    overdue = [i for i in home.reviews_due if i.next_review and i.next_review < seeded_on]
+    # A district keeping to its review cycle: a handful overdue, more falling due in the
+    # coming weeks (Home lists the next 30 days), the rest later.
+    assert 1 <= len(overdue) <= 8
+    assert len(home.reviews_due) - len(overdue) >= 5
+    assert all(t.deadline is not None and t.deadline > seeded_on for t in home.tasks)
+    assert home.open_clues
+    assert all(
+        c.found_on is not None and 0 <= (seeded_on - c.found_on).days <= 40 for c in home.open_clues
+    )
+    visit_days = [
+        v.visit_date
+        for i in session.households()
+        for v in session.household_file(i.household_id, on=seeded_on).visits
+    ]
+    assert len(visit_days) > 40
+    assert all(d is not None and 0 < (seeded_on - d).days <= 400 for d in visit_days)
+    # The engine dates each visited household's review from its visit, within a year of it.
+    for item in session.households():
+        visits = session.household_file(item.household_id, on=seeded_on).visits
+        if visits and item.next_review is not None:
+            assert visits[0].visit_date is not None
+            assert 0 < (item.next_review - visits[0].visit_date).days <= 366
+
+
 def test_locked_session_gives_no_data(tmp_path: Path) -> None:
     session = _accounts(tmp_path).register(SERVER, "wangfang", PASSWORD)
     session.seed_demo_data(households=2)
@@ -179,6 +212,25 @@ def test_a_visit_from_start_to_completion(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as info:
         again.complete_visit(draft.visit_id, content)
     assert info.value.code == "visit_finding"
+    # Everyone signs on the pads: the household and each visitor; one missing is named.
+    again.add_signature(draft.visit_id, "household", synthetic_signature_png("household"))
+    again.add_signature(draft.visit_id, "u-wangfang", synthetic_signature_png("u-wangfang"))
+    content = content.model_copy(
+        update={
+            "finding": Finding.ELIGIBLE,
+            "signatures": again.visit(draft.visit_id).content.signatures,
+        }
+    )
+    with pytest.raises(ValidationError) as info:
+        again.complete_visit(draft.visit_id, content)
+    assert info.value.code == "visit_signatures"
+    assert "u-lijun" in info.value.message_en and "u-lijun" in info.value.message_zh
+    assert "household" not in info.value.message_en
+    assert again.visit(draft.visit_id).status is VisitStatus.DRAFT
+    again.add_signature(draft.visit_id, "u-lijun", synthetic_signature_png("u-lijun"))
+    content = content.model_copy(
+        update={"signatures": again.visit(draft.visit_id).content.signatures}
+    )
     finished = again.complete_visit(
         draft.visit_id, content.model_copy(update={"finding": Finding.ELIGIBLE})
     )
@@ -254,6 +306,7 @@ def test_a_clue_is_closed_by_its_clue_check_visit(tmp_path: Path) -> None:
             "finding": Finding.INELIGIBLE,
         }
     )
+    content = sign_demo_visit(session.store, visit.visit_id, content)
     with pytest.raises(ValidationError) as info:
         session.complete_visit(visit.visit_id, content)
     assert info.value.code == "visit_clue_outcome"
@@ -334,7 +387,7 @@ def test_a_member_found_on_a_visit_joins_the_household(tmp_path: Path) -> None:
             "members": (*visit.content.members, newborn),
         }
     )
-    session.complete_visit(visit.visit_id, content)
+    session.complete_visit(visit.visit_id, sign_demo_visit(session.store, visit.visit_id, content))
     members = session.household_file(household_id).members
     assert len(members) == before + 1
     assert "小宝" in {m.content.name for m in members}

@@ -7,6 +7,7 @@ from pathlib import Path
 from app.crypto import KdfParams
 from app.domain import Finding, VisitKind
 from app.policy.decision import EligibilityDecision
+from app.services.demo import sign_demo_visit
 from app.services.profiles import ProfileDirectory
 from app.services.session import AccountService, Registration, RegistrationRequest
 
@@ -35,7 +36,7 @@ def test_the_completed_visit_holds_the_decision_shown_on_the_form(tmp_path: Path
     shown = session.evaluate(household_id, content, on=draft.visit_date)
     assert shown is not None
 
-    session.complete_visit(draft.visit_id, content)
+    session.complete_visit(draft.visit_id, sign_demo_visit(session.store, draft.visit_id, content))
 
     [visit] = [
         v for v in session.household_file(household_id).visits if v.visit_id == draft.visit_id
@@ -71,7 +72,7 @@ def test_completing_a_visit_dates_the_next_review_as_the_engine_decides(tmp_path
     )
     # Until then the list shows the imported date.
     other = [h for h in session.households() if h.household_id != household.household_id]
-    session.complete_visit(draft.visit_id, content)
+    session.complete_visit(draft.visit_id, sign_demo_visit(session.store, draft.visit_id, content))
 
     [visit] = [
         v

@@ -60,6 +60,9 @@ def _completed(tmp_path: Path, server: _Server) -> tuple[AccountService, Account
             "finding": Finding.ELIGIBLE,
         }
     )
+    for visitor in content.visitors:
+        draft = session.add_signature(draft.visit_id, visitor, _png())
+    content = content.model_copy(update={"signatures": draft.content.signatures})
     session.complete_visit(draft.visit_id, content)
     return accounts, session, draft.visit_id
 
@@ -82,8 +85,8 @@ def test_completed_visit_is_signed_with_the_registered_key_and_survives_a_restar
     assert completion["signed_by_device"] == "d-wangfang"
     assert completion["signature_version"] == 1
     visit = session.visit(visit_id)
-    [signature_ref] = visit.content.signatures
-    sha = session.store.get_attachment(signature_ref.attachment_id).sha256
+    # every signature image is in the signed bytes by its hash
+    shas = [session.store.get_attachment(s.attachment_id).sha256 for s in visit.content.signatures]
     flat = {
         "household_id": visit.household_id,
         "kind": visit.kind.value,
@@ -92,7 +95,7 @@ def test_completed_visit_is_signed_with_the_registered_key_and_survives_a_restar
         "visit_date": visit.visit_date.isoformat() if visit.visit_date else None,
         "completed_at": completion["completed_at"],
     }
-    signed = visit_signed_bytes(visit_id, flat, visit.content.model_dump(mode="json"), [sha])
+    signed = visit_signed_bytes(visit_id, flat, visit.content.model_dump(mode="json"), shas)
     verify_signature(public_key, signed, base64.b64decode(completion["device_signature"]))
 
     # After a restart the key is unwrapped again and later visits are signed by the same key.
@@ -116,7 +119,7 @@ def test_an_altered_photo_hash_or_another_devices_key_fails_verification(tmp_pat
     assert not session.store.verify_visit_signature(visit_id, other.public_keys["d-lijun"])
 
     # Swap the signature image's recorded hash behind the store's back (a replaced file).
-    [ref] = session.visit(visit_id).content.signatures
+    ref = session.visit(visit_id).content.signatures[0]
     path = session.store.path
     session.close()
     with sqlite3.connect(path) as conn:

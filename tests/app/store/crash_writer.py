@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from app.domain import VisitKind
+from app.services.demo import complete_signed
 from app.store.local_store import LocalStore
 from tests.app.store.conftest import PASSWORD, complete_visit_content, make_household, new_store
 
@@ -42,7 +43,7 @@ def main() -> None:
                 rng.choice(households), VisitKind.PERIODIC_REVIEW, complete_visit_content()
             )
             store.autosave_draft(visit.visit_id, {"living_conditions": str(n)})
-            store.complete_visit(visit.visit_id)
+            complete_signed(store, visit.visit_id)
         else:
             hid = rng.choice(households)
             members = store.get_household(hid).members

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.domain import VisitKind
+from app.services.demo import complete_signed
 from app.store.audit import AuditFields, chain_hash
 from app.store.local_store import LocalStore
 from tests.app.store.conftest import PASSWORD, complete_visit_content, make_household
@@ -22,7 +23,7 @@ def busy_store(store: LocalStore) -> LocalStore:
     visit = store.create_visit_draft(
         h.household_id, VisitKind.APPLICATION, complete_visit_content()
     )
-    store.complete_visit(visit.visit_id)
+    complete_signed(store, visit.visit_id)
     return store
 
 

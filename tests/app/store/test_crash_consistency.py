@@ -53,12 +53,13 @@ def test_kill_9_during_writes_leaves_records_and_outbox_paired(tmp_path: Path) -
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         records = {
             (entity, rid)
-            for entity in ("household", "member", "visit")
+            for entity in ("household", "member", "visit", "attachment")
             for (rid,) in conn.execute(f"SELECT id FROM {entity}")
         }
         outbox = {(e, i) for e, i in conn.execute("SELECT entity, entity_id FROM outbox")}
         audited = conn.execute(
-            "SELECT count(*) FROM audit_log WHERE entity IN ('household', 'member', 'visit')"
+            "SELECT count(*) FROM audit_log"
+            " WHERE entity IN ('household', 'member', 'visit', 'attachment')"
         ).fetchone()[0]
         mutations = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
     assert len(records) > 10, "the writer made too little progress to test anything"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.domain import Finding, VisitContent, VisitKind, VisitStatus
+from app.domain import Finding, SignatureRef, VisitContent, VisitKind, VisitStatus
 from app.errors import ValidationError
+from app.services.demo import complete_signed, sign_demo_visit
 from app.store.local_store import LocalStore
 from tests.app.store.conftest import PASSWORD, complete_visit_content, make_household
 
@@ -24,7 +26,7 @@ def test_draft_is_saved_updated_and_completed(store: LocalStore, household_id: s
     draft = store.create_visit_draft(household_id, VisitKind.PERIODIC_REVIEW)
     assert draft.status is VisitStatus.DRAFT
     store.update_visit_draft(draft.visit_id, **complete_visit_content().model_dump())
-    done = store.complete_visit(draft.visit_id)
+    done = complete_signed(store, draft.visit_id)
     assert done.status is VisitStatus.COMPLETED
     assert done.completed_at is not None
     assert done.visit_date is not None and done.visit_date.isoformat() == "2026-03-02"
@@ -36,8 +38,9 @@ def test_final_changes_are_saved_with_the_completion_in_one_mutation(
 ) -> None:
     draft = store.create_visit_draft(household_id, VisitKind.PERIODIC_REVIEW)
     store.autosave_draft(draft.visit_id, {"living_conditions": "未保存"})
+    signed = sign_demo_visit(store, draft.visit_id, complete_visit_content())
     before = store.pending_count()
-    final = complete_visit_content(living_conditions="屋内整洁").model_dump()
+    final = signed.model_copy(update={"living_conditions": "屋内整洁"}).model_dump()
     done = store.complete_visit(draft.visit_id, **final)
     assert done.status is VisitStatus.COMPLETED
     assert done.content.living_conditions == "屋内整洁"
@@ -74,11 +77,39 @@ def test_completion_requires_two_visitors_notice_and_finding(
     assert store.get_visit(draft.visit_id).status is VisitStatus.DRAFT
 
 
+def test_completion_requires_the_household_and_every_visitor_to_have_signed(
+    store: LocalStore, household_id: str
+) -> None:
+    draft = store.create_visit_draft(
+        household_id, VisitKind.PERIODIC_REVIEW, complete_visit_content()
+    )
+    with pytest.raises(ValidationError) as info:
+        store.complete_visit(draft.visit_id)
+    assert info.value.code == "visit_signatures"
+    assert info.value.message_en == (
+        "Signatures missing: the household, visitor worker-1, visitor worker-2"
+    )
+    assert (
+        info.value.message_zh == "以下签名尚未完成：被访家庭、走访人员 worker-1、走访人员 worker-2"
+    )
+    signed = sign_demo_visit(store, draft.visit_id)
+    # A signature whose image is not kept on this laptop does not count.
+    lost = SignatureRef(signer="worker-2", attachment_id="not-kept", signed_at=datetime.now(UTC))
+    kept = tuple(s for s in signed.signatures if s.signer != "worker-2")
+    store.update_visit_draft(draft.visit_id, signatures=(*kept, lost))
+    with pytest.raises(ValidationError) as again:
+        store.complete_visit(draft.visit_id)
+    assert again.value.message_en == "Signatures missing: visitor worker-2"
+    assert store.get_visit(draft.visit_id).status is VisitStatus.DRAFT
+    store.update_visit_draft(draft.visit_id, signatures=signed.signatures)
+    assert store.complete_visit(draft.visit_id).status is VisitStatus.COMPLETED
+
+
 def test_completed_visit_is_immutable(store: LocalStore, household_id: str) -> None:
     draft = store.create_visit_draft(
         household_id, VisitKind.WELFARE_VISIT, complete_visit_content()
     )
-    store.complete_visit(draft.visit_id)
+    complete_signed(store, draft.visit_id)
     with pytest.raises(ValidationError) as info:
         store.update_visit_draft(draft.visit_id, living_conditions="改动")
     assert info.value.code == "visit_immutable"
@@ -115,7 +146,7 @@ def test_returned_visit_is_corrected_in_a_new_revision(
     store: LocalStore, household_id: str
 ) -> None:
     draft = store.create_visit_draft(household_id, VisitKind.CLUE_CHECK, complete_visit_content())
-    store.complete_visit(draft.visit_id)
+    complete_signed(store, draft.visit_id)
     store.acknowledge(m.mutation_id for m in store.pending_mutations())
     store.apply_pull_page(
         [_server_copy(store, draft.visit_id, status="returned", version=3)], "grid:g1", 30
@@ -131,7 +162,7 @@ def test_returned_visit_is_corrected_in_a_new_revision(
     assert old.status is VisitStatus.REVISED
     assert old.content == store.get_visit(draft.visit_id).content  # the returned record is kept
     store.update_visit_draft(revision.visit_id, finding=Finding.DOUBTFUL)
-    assert store.complete_visit(revision.visit_id).content.finding is Finding.DOUBTFUL
+    assert complete_signed(store, revision.visit_id).content.finding is Finding.DOUBTFUL
     pending = [(m.entity_id, m.changed) for m in store.pending_mutations()]
     assert (draft.visit_id, {"status": "revised"}) in pending
     with pytest.raises(ValidationError):
@@ -192,17 +223,17 @@ def test_visit_content_round_trips_with_money_as_decimal(
 def test_an_acknowledged_completion_makes_the_visit_synced(
     store: LocalStore, household_id: str
 ) -> None:
-    store.acknowledge(m.mutation_id for m in store.pending_mutations())
     draft = store.create_visit_draft(household_id, VisitKind.PERIODIC_REVIEW)
-    store.complete_visit(draft.visit_id, **complete_visit_content().model_dump())
-    creation, completion = store.pending_mutations()
+    signed = sign_demo_visit(store, draft.visit_id, complete_visit_content())
+    store.complete_visit(draft.visit_id, **signed.model_dump())
+    *creation, completion = store.pending_mutations()
     # The draft's creation names a status too, but the completion is not sent yet.
-    store.acknowledge([creation.mutation_id])
+    store.acknowledge(m.mutation_id for m in creation)
     assert store.get_visit(draft.visit_id).status is VisitStatus.COMPLETED
     store.acknowledge([completion.mutation_id])
     synced = store.get_visit(draft.visit_id)
     assert synced.status is VisitStatus.SYNCED
-    assert synced.content == complete_visit_content()  # the content still opens
+    assert synced.content == signed  # the content still opens
     # The server made that move: nothing is queued for it, and the audit log says what happened.
     assert store.pending_count() == 0
     assert store.audit_entries(limit=1)[0].action == "visit.synced"
@@ -212,12 +243,12 @@ def test_an_acknowledged_completion_makes_the_visit_synced(
 def test_a_refused_completion_leaves_the_visit_completed(
     store: LocalStore, household_id: str
 ) -> None:
-    store.acknowledge(m.mutation_id for m in store.pending_mutations())
     draft = store.create_visit_draft(household_id, VisitKind.PERIODIC_REVIEW)
-    store.complete_visit(draft.visit_id, **complete_visit_content().model_dump())
-    creation, completion = store.pending_mutations()
+    signed = sign_demo_visit(store, draft.visit_id, complete_visit_content())
+    store.complete_visit(draft.visit_id, **signed.model_dump())
+    *creation, completion = store.pending_mutations()
     store.quarantine(completion.mutation_id, "forbidden")
-    store.acknowledge([creation.mutation_id])
+    store.acknowledge(m.mutation_id for m in creation)
     assert store.get_visit(draft.visit_id).status is VisitStatus.COMPLETED
 
 
@@ -227,7 +258,7 @@ def test_a_pulled_completed_version_does_not_set_a_synced_visit_back(
     draft = store.create_visit_draft(
         household_id, VisitKind.PERIODIC_REVIEW, complete_visit_content()
     )
-    store.complete_visit(draft.visit_id)
+    complete_signed(store, draft.visit_id)
     store.acknowledge(m.mutation_id for m in store.pending_mutations())
     assert store.get_visit(draft.visit_id).status is VisitStatus.SYNCED
     # A server that still holds the visit as `completed` (pushed before it marked visits
@@ -246,7 +277,7 @@ def test_a_pulled_completed_version_does_not_set_a_synced_visit_back(
     other = store.create_visit_draft(
         household_id, VisitKind.PERIODIC_REVIEW, complete_visit_content()
     )
-    store.complete_visit(other.visit_id)
+    complete_signed(store, other.visit_id)
     store.apply_pull_page(
         [_server_copy(store, other.visit_id, status="completed", version=1)], "grid:g1", 50
     )

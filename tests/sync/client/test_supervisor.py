@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from app.domain import IncomeItem, IncomeType, VisitKind
+from app.services.demo import complete_signed
 from sync.client.errors import ApiAnswerError
 from sync.client.supervisor import FieldComment, SupervisorApi
 from tests.sync.e2e.harness import Laptop, LiveServer, household_content, visit_content
@@ -25,7 +26,7 @@ def _completed_visit(worker: Laptop, income: str) -> tuple[str, str]:
     visit = worker.db.create_visit_draft(
         household.household_id, VisitKind.PERIODIC_REVIEW, content, visit_date=date(2026, 3, 2)
     )
-    worker.db.complete_visit(visit.visit_id)
+    complete_signed(worker.db, visit.visit_id)
     return household.household_id, visit.visit_id
 
 
@@ -58,7 +59,7 @@ def test_return_revise_and_approve_through_the_server(
         revision.visit_id,
         incomes=(IncomeItem(type=IncomeType.WAGES, monthly_amount=Decimal("1200")),),
     )
-    worker.db.complete_visit(revision.visit_id)
+    complete_signed(worker.db, revision.visit_id)
     assert worker.engine().run_once().ok
 
     assert [item.visit_id for item in api.review_queue()] == [revision.visit_id]

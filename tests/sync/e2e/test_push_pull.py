@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from app.domain import HouseholdStatus, VisitKind, VisitStatus
 from app.policy import shipped_policies
+from app.services.demo import complete_signed
 from sync.client import SyncProgress
 from tests.sync.e2e.harness import (
     REFERENCE_RECORDS,
@@ -119,20 +120,21 @@ def test_a_visit_made_and_completed_offline_arrives_without_a_false_conflict(
     for n in range(3):
         draft = fw1.db.create_visit_draft(hid, VisitKind.PERIODIC_REVIEW, visit_content(f"第{n}次"))
         fw1.db.update_visit_draft(draft.visit_id, living_conditions="整洁")
-        fw1.db.complete_visit(draft.visit_id)
+        complete_signed(fw1.db, draft.visit_id)
         visits.append(draft.visit_id)
 
     report = fw1.engines[0].run_once()
 
     # Each visit's later edits waited for the next batch and named the version the earlier
     # one produced: the server saw no clash, so no supervisor gets a conflict to resolve.
-    assert report.ok and report.applied == 9 and report.conflicts == 0
+    # Per visit: creation, edit, signatures, completion, and the three signature images.
+    assert report.ok and report.applied == 3 * (4 + 3) and report.conflicts == 0
     # (The server may raise other kinds of items, e.g. an eligibility mismatch to review.)
     assert [c for c in server.records("conflict") if "kind" not in c.meta] == []
     for vid in visits:
         mine = fw1.db.get_visit(vid)
-        # Version 3 is the completion; the server's own move to `synced` is version 4.
-        assert mine.status is VisitStatus.SYNCED and mine.version == 4
+        # Version 4 is the completion; the server's own move to `synced` is version 5.
+        assert mine.status is VisitStatus.SYNCED and mine.version == 5
         assert mine.content.living_conditions == "整洁"
 
 
@@ -143,7 +145,7 @@ def test_a_completed_visit_shows_synced_once_the_server_takes_it(
     hid = fw1.db.create_household(grid_id="G1", content=household_content("郑十一", 1)).household_id
     assert fw1.engine().run_once().ok
     draft = fw1.db.create_visit_draft(hid, VisitKind.PERIODIC_REVIEW, visit_content("同步"))
-    fw1.db.complete_visit(draft.visit_id)
+    complete_signed(fw1.db, draft.visit_id)
     assert fw1.db.get_visit(draft.visit_id).status is VisitStatus.COMPLETED
 
     # Pushed alone (as right after completing a visit), without a pull.

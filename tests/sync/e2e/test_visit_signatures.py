@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import col, select
 
 from app.domain import SignatureRef, VisitKind
+from app.services.demo import complete_signed
 from sync.client.supervisor import SupervisorApi
 from sync.server import signatures
 from sync.server.models import AuditEntry
@@ -44,7 +45,7 @@ def _complete_visit_with_photo(laptop: Laptop, serial: int) -> tuple[str, str]:
             ),
         ),
     )
-    db.complete_visit(draft.visit_id)
+    complete_signed(db, draft.visit_id)
     return hid, draft.visit_id
 
 

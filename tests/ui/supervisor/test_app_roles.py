@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from app.crypto import KdfParams
 from app.domain import IncomeItem, IncomeType, VisitKind
+from app.services.demo import complete_signed
 from app.services.profiles import ProfileDirectory
 from app.services.session import AccountService
 from sync.client.supervisor import FieldComment
@@ -90,7 +91,7 @@ def test_the_worker_revises_a_returned_visit_from_the_app(
         }
     )
     visit = store.create_visit_draft(household.household_id, VisitKind.PERIODIC_REVIEW, content)
-    store.complete_visit(visit.visit_id)
+    complete_signed(store, visit.visit_id)
     _sync(qtbot, window)
 
     supervisor = accounts["sup"]

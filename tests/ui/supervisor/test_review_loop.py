@@ -5,6 +5,7 @@ approves. Every step is in the server's hash-chained audit log."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import col, select
 
 from app.domain import IncomeItem, IncomeType, VisitKind, VisitStatus
+from app.services.demo import complete_signed
 from app.services.review import review_comments, revise_returned
 from app.services.visit_form import FormCheck, required_signers
 from sync.server.audit import verify_chain
@@ -47,7 +49,7 @@ def _complete_first_visit(worker: Account) -> tuple[str, str]:
     visit = store.create_visit_draft(
         household.household_id, VisitKind.PERIODIC_REVIEW, content, visit_date=date(2026, 3, 2)
     )
-    store.complete_visit(visit.visit_id)
+    complete_signed(store, visit.visit_id)
     return household.household_id, visit.visit_id
 
 
@@ -99,7 +101,12 @@ def test_return_with_an_income_comment_revise_and_approve(
     row = paths.index(INCOME_PATH)
     assert page.data_table.item(row, 1).text() == "800"
     assert page.data_table.item(row, 0).text() == "收入 第1项 月金额"
-    # The printable form of the visit under review, as a Chinese PDF.
+    # The printable form of the visit under review, as a Chinese PDF. It prints the signature
+    # images, which come to a supervisor's laptop on demand: fetched here first (the review
+    # page does not fetch them itself yet).
+    for ref in supervisor.session.visit(visit_id).content.signatures:
+        image = supervisor.engine.fetch_attachment(ref.attachment_id)
+        supervisor.session.store.store_downloaded_attachment(ref.attachment_id, io.BytesIO(image))
     pdf = tmp_path / "走访表.pdf"
     page.choose_path = lambda parent, caption, suggested: str(pdf)
     with qtbot.wait_signal(page.printed, timeout=30_000):
@@ -184,11 +191,12 @@ def test_return_with_an_income_comment_revise_and_approve(
     def steps_for(visit: str) -> list[tuple[str, str]]:
         return [(users.get(e.user_id or "", ""), e.action) for e in entries if e.entity_id == visit]
 
-    # completed and pushed by the worker, marked synced by the server ("") as it took the
-    # visit, opened (under review, history read) and returned by the supervisor, then marked
-    # revised by the worker's revision
+    # signed, completed and pushed by the worker, marked synced by the server ("") as it took
+    # the visit, opened (under review, history read) and returned by the supervisor, then
+    # marked revised by the worker's revision
     assert steps_for(visit_id) == [
         ("fw1", "create"),
+        ("fw1", "change"),
         ("fw1", "change"),
         ("", "change"),
         ("sup", "change"),

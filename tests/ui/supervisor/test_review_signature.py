@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.domain import VisitKind
+from app.services.demo import complete_signed
 from tests.sync.e2e.harness import LiveServer, household_content, visit_content
 from tests.ui.supervisor.conftest import Account
 from ui.i18n import LanguageManager
@@ -31,7 +32,7 @@ def _complete(worker: Account, serial: int) -> str:
         visit_content(),
         visit_date=date(2026, 3, 2),
     )
-    store.complete_visit(visit.visit_id)
+    complete_signed(store, visit.visit_id)
     return visit.visit_id
 
 

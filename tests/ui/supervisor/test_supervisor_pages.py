@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.crypto import KdfParams
 from app.domain import Role, VisitKind
+from app.services.demo import complete_signed
 from app.services.profiles import ProfileDirectory
 from app.services.session import AccountService
 from sync.server import accounts as server_accounts
@@ -45,7 +46,7 @@ def _visited_household(worker: Account, head: str, serial: int) -> tuple[str, st
             }
         ),
     )
-    store.complete_visit(visit.visit_id)
+    complete_signed(store, visit.visit_id)
     return household.household_id, visit.visit_id
 
 
