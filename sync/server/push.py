@@ -74,7 +74,7 @@ from sync.server.records import (
     stage_insert,
     write_change,
 )
-from sync.server.visits import accept_completed_visit
+from sync.server.visits import prepare_synced
 
 logger = logging.getLogger(__name__)
 
@@ -272,6 +272,9 @@ class _Plan:
     conflict: _Conflict | None = None
     #: the row as the change leaves it, built before the lock (`_foresee`)
     row: SyncRecord | None = None
+    #: the server's own next version, written right after `change` (a completed visit's move
+    #: to `synced`, `visits.prepare_synced`)
+    then: PreparedChange | None = None
 
     @property
     def answered_now(self) -> bool:
@@ -430,6 +433,8 @@ def _apply(
             raise _MovedError("a household moves grid")
         elif plan.change is not None:
             plan.row = _foresee(batch, plan.change)
+            if plan.then is not None:
+                _foresee(batch, plan.then)
     if ahead:
         first = reserve_seqs(session, _seqs_needed(mutations))
         _HOLDERS.hold()
@@ -492,10 +497,10 @@ def _write(session: Session, keys: ServerKeys, actor: Actor, plan: _Plan, batch:
         key = (change.entity, change.record_id)
         new_row = plan.row if change.version == 1 else None
         record = write_change(session, keys, change, batch.stored.get(key), new_row=new_row)
-        if change.entity == Entity.VISIT:
+        if plan.then is not None:
             # The server's own move to `synced`, after the pushed version (whose number is the
-            # answer); a completed visit is frozen, so no later mutation of the batch builds on it.
-            record = accept_completed_visit(session, keys, record, list(change.buckets))
+            # answer), to the buckets just written.
+            record = write_change(session, keys, plan.then, record, again=True)
         batch.stored[key] = batch.records[key] = record
         if plan.moves_grid:
             rebucket_household(session, change.record_id, change.grid_id, change.buckets)
@@ -670,6 +675,7 @@ def _plan_one(
         moves_grid = (
             entity == Entity.HOUSEHOLD and existing is not None and existing_grid != grid_id
         )
+    then = prepare_synced(session, keys, new_change) if new_change is not None else None
     if not clashes:
         return _planned(
             batch,
@@ -678,6 +684,7 @@ def _plan_one(
             version,
             change=new_change,
             moves_grid=moves_grid,
+            then=then,
         )
     conflict = _Conflict(uuid7(), household_id, grid_id, target, clashes)
     return _planned(
@@ -689,6 +696,7 @@ def _plan_one(
         moves_grid=moves_grid,
         conflict=conflict,
         server_values={c.field: c.kept for c in clashes},
+        then=then,
     )
 
 
@@ -702,6 +710,7 @@ def _planned(
     moves_grid: bool = False,
     conflict: _Conflict | None = None,
     server_values: dict[str, Any] | None = None,
+    then: PreparedChange | None = None,
 ) -> _Plan:
     conflict_id = conflict.conflict_id if conflict is not None else None
     batch.answered[mutation.mutation_id] = _Answer(version, conflict_id)
@@ -712,7 +721,14 @@ def _planned(
         conflict_id=conflict_id,
         server_values=server_values,
     )
-    return _Plan(mutation, result, change=change, moves_grid=moves_grid, conflict=conflict)
+    return _Plan(
+        mutation,
+        result,
+        change=change,
+        moves_grid=moves_grid,
+        conflict=conflict,
+        then=then,
+    )
 
 
 def _place(

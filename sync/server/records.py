@@ -367,9 +367,12 @@ def prepare_change(
     hlc: str | None = None,
     field_hlcs: dict[str, str] | None = None,
     deleted: bool = False,
+    run_preparers: bool = True,
 ) -> PreparedChange:
     """Seal version `version` of a record and its history entry (the encryption binds the
-    version, not the seq) and run the entity's preparers. Writes nothing."""
+    version, not the seq) and run the entity's preparers (`run_preparers` False: the change
+    only moves a record whose previous version, prepared in this transaction, ran them). Writes
+    nothing."""
     row_id = record_row_id(entity, record_id)
     flat = {**meta, **data}
     changed_values = {name: flat.get(name) for name in changed_fields}
@@ -393,7 +396,7 @@ def prepare_change(
             changed_values, table="record_version", column="changed", row_id=row_id, version=version
         ),
     )
-    for preparer in PREPARERS.get(entity, []):
+    for preparer in PREPARERS.get(entity, []) if run_preparers else ():
         preparer(session, keys, change)
     return change
 

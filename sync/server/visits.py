@@ -27,7 +27,7 @@ from sync.protocol import Entity, split_fields
 from sync.server.authz import record_buckets
 from sync.server.crypto import ServerKeys
 from sync.server.models import SyncRecord
-from sync.server.records import Actor, record_change
+from sync.server.records import Actor, PreparedChange, prepare_change, record_change
 from sync.server.tasks import conflict_state, current_fields, server_hlc
 
 logger = logging.getLogger(__name__)
@@ -101,6 +101,40 @@ def accept_completed_visit(
         VisitStatus.SYNCED,
         buckets=buckets,
         again_in_transaction=buckets is not None,
+    )
+
+
+def prepare_synced(
+    session: Session, keys: ServerKeys, change: PreparedChange
+) -> PreparedChange | None:
+    """The server's `synced` version to write right after a pushed change that completes a
+    visit (None for any other change), prepared like the change itself before the push takes
+    the change lock: under the lock only its rows are written. Same content, the next version;
+    the visit's eligibility was worked out on the completed version, so no preparer runs."""
+    if (
+        change.entity != Entity.VISIT.value
+        or change.deleted
+        or change.meta.get("status") != VisitStatus.COMPLETED.value
+    ):
+        return None
+    check_visit_transition(VisitStatus.COMPLETED.value, VisitStatus.SYNCED)
+    hlc = server_hlc()
+    return prepare_change(
+        session,
+        keys,
+        entity=change.entity,
+        record_id=change.record_id,
+        household_id=change.household_id,
+        grid_id=change.grid_id,
+        meta={**change.meta, "status": VisitStatus.SYNCED.value},
+        data=change.data,
+        buckets=change.buckets,
+        actor=SERVER_ACTOR,
+        changed_fields=["status"],
+        version=change.version + 1,
+        hlc=hlc,
+        field_hlcs={**(change.field_hlcs or {}), "status": hlc},
+        run_preparers=False,
     )
 
 
