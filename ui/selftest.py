@@ -159,8 +159,14 @@ class _SelfTest:
 
     def check_encryption_at_rest(self) -> None:
         profile_dir = self.base_dir / "profiles" / self.profile_id
-        files = [p for p in profile_dir.iterdir() if p.name.startswith("store.sqlite3")]
-        _require(bool(files), "encryption", "the account has no store file")
+        # Every file of the profile: the store, its WAL and journal, and the attachment folder
+        # (signature images of the demo visits) — a name must be in none of them.
+        files = sorted(p for p in profile_dir.rglob("*") if p.is_file())
+        _require(
+            any(p.name == "store.sqlite3" for p in files),
+            "encryption",
+            "the account has no store file",
+        )
         on_disk = b"".join(p.read_bytes() for p in files)
         for name in self.household_names.values():
             _require(
