@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import io
 import json
 import logging
 import math
@@ -36,7 +37,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -744,6 +745,24 @@ class SyncEngine:
             return self.store.read_attachment(attachment_id)
         self._ensure_token(cancel)
         return self._download(view.sha256, cancel)
+
+    def keep_attachments(
+        self, attachment_ids: Iterable[str], cancel: threading.Event | None = None
+    ) -> int:
+        """Download the listed attachments this laptop does not hold yet and keep them in the
+        store (encrypted, checked against their content address), so a reviewer sees a visit's
+        photos and signatures and can print it; returns how many were fetched. Raises the
+        engine's errors (offline, refused) for the caller to show."""
+        fetched = 0
+        for attachment_id in dict.fromkeys(attachment_ids):
+            view = self.store.get_attachment(attachment_id)
+            if view.present:
+                continue
+            self._ensure_token(cancel)
+            data = self._download(view.sha256, cancel)
+            self.store.store_downloaded_attachment(attachment_id, io.BytesIO(data))
+            fetched += 1
+        return fetched
 
     def _download(self, sha: str, cancel: threading.Event | None) -> bytes:
         """Download an attachment; a connection cut part-way resumes with `Range: bytes=N-`

@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 #: (method, path, keyword arguments of `Transport.request`) -> answer
 CallFn = Callable[..., Answer]
+#: downloads the attachments (ids) this laptop lacks and keeps them; returns how many
+KeepFn = Callable[[list[str]], int]
 
 
 class SupervisorApiError(SyncError):
@@ -205,8 +207,14 @@ def _opt(raw: object) -> str | None:
 class SupervisorApi:
     """Online calls for supervisors and agency admins. Build it with `for_engine`."""
 
-    def __init__(self, call: CallFn) -> None:
+    def __init__(self, call: CallFn, keep: KeepFn | None = None) -> None:
         self._call = call
+        self._keep = keep
+
+    def keep_attachments(self, attachment_ids: list[str]) -> int:
+        """Fetch a visit's photos and signature images that are not on this laptop yet (they
+        come on demand, not with the pull) and keep them; 0 when this API has no engine."""
+        return self._keep(attachment_ids) if self._keep is not None and attachment_ids else 0
 
     @classmethod
     def for_engine(cls, engine: SyncEngine) -> SupervisorApi:
@@ -221,7 +229,7 @@ class SupervisorApi:
             engine._ensure_token(kwargs.get("cancel"))
             return engine._call(method, path, **kwargs)
 
-        return cls(call)
+        return cls(call, keep=engine.keep_attachments)
 
     def _json(
         self,

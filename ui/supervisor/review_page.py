@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import VisitContent, VisitKind, VisitStatus
 from app.errors import JiafangError
+from app.models.views import VisitView
 from app.services.review import ReviewDetail, printable_visit_form, review_detail
 from app.services.session import AccountSession
 from sync.client.supervisor import (
@@ -78,6 +79,17 @@ def _kind_text(raw: str | None) -> str:
 
 def _status_text(raw: str | None) -> str:
     return visit_status_label(VisitStatus(raw)) if raw in set(VisitStatus) else (raw or "")
+
+
+def _fetch_attachments(api: SupervisorApi, visit: VisitView) -> int:
+    """Bring a visit's photos and signature images to this laptop (they come on demand, not
+    with the pull); offline or refused, the page says how many are missing instead."""
+    ids = [*visit.content.photo_ids, *(s.attachment_id for s in visit.content.signatures)]
+    try:
+        return api.keep_attachments(ids)
+    except JiafangError as exc:
+        logger.info("attachments of a visit under review not fetched: %s", exc.code)
+        return 0
 
 
 def _content_rows(content: VisitContent) -> list[tuple[str, str]]:
@@ -377,6 +389,8 @@ class ReviewQueuePage(QWidget):
 
         def load(ctx: JobContext) -> _Opened:
             detail = review_detail(session, visit_id)
+            if detail.missing_attachments and _fetch_attachments(api, detail.visit):
+                detail = review_detail(session, visit_id)
             ctx.raise_if_cancelled()
             if detail.visit.status in (VisitStatus.COMPLETED, VisitStatus.SYNCED):
                 api.start_review(visit_id)  # the author's laptop then shows 审核中
@@ -590,7 +604,7 @@ class ReviewQueuePage(QWidget):
                 self._select_field(str(cell.data(FIELD_PATH_ROLE)))
 
     def _on_print_clicked(self) -> None:
-        session, opened = self._session, self._opened
+        session, opened, api = self._session, self._opened, self._api
         if session is None or opened is None:
             return
         visit = opened.detail.visit
@@ -603,6 +617,8 @@ class ReviewQueuePage(QWidget):
         visit_id, role = visit.visit_id, session.profile.role
 
         def write(ctx: JobContext) -> Path:
+            if api is not None:  # the signature images it prints, if still on the server
+                _fetch_attachments(api, session.visit(visit_id))
             return print_visit_form(printable_visit_form(session, visit_id), path, role=role)
 
         self._runner.run(

@@ -69,6 +69,13 @@ class _WindowEngineCall:
             raise OfflineError("no sync engine")
         return SupervisorApi.for_engine(engine)._call(method, path, **kwargs)
 
+    def keep_attachments(self, attachment_ids: list[str]) -> int:
+        sync = self._window.sync
+        engine = getattr(sync, "_engine", None) if sync is not None else None
+        if engine is None:
+            raise OfflineError("no sync engine")
+        return SupervisorApi.for_engine(engine).keep_attachments(attachment_ids)
+
 
 class ReturnedVisitsPage(QWidget):
     """The author's returned visits: revise one to open its new revision in the visit form."""
@@ -146,7 +153,8 @@ class SupervisionSection(QObject):
         super().__init__(window)
         self.window = window
         runner = window.runner
-        self.api = SupervisorApi(_WindowEngineCall(window))
+        engine_call = _WindowEngineCall(window)
+        self.api = SupervisorApi(engine_call, keep=engine_call.keep_attachments)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("SupervisionTabs")
         self.review_page = ReviewQueuePage(runner)

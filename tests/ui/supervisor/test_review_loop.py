@@ -5,7 +5,6 @@ approves. Every step is in the server's hash-chained audit log."""
 
 from __future__ import annotations
 
-import io
 import subprocess
 from datetime import date
 from decimal import Decimal
@@ -101,12 +100,13 @@ def test_return_with_an_income_comment_revise_and_approve(
     row = paths.index(INCOME_PATH)
     assert page.data_table.item(row, 1).text() == "800"
     assert page.data_table.item(row, 0).text() == "收入 第1项 月金额"
-    # The printable form of the visit under review, as a Chinese PDF. It prints the signature
-    # images, which come to a supervisor's laptop on demand: fetched here first (the review
-    # page does not fetch them itself yet).
-    for ref in supervisor.session.visit(visit_id).content.signatures:
-        image = supervisor.engine.fetch_attachment(ref.attachment_id)
-        supervisor.session.store.store_downloaded_attachment(ref.attachment_id, io.BytesIO(image))
+    # The signature images come to a supervisor's laptop on demand: opening the visit fetched
+    # them, so the page shows each signer's image and nothing is missing.
+    signers = {ref.signer for ref in supervisor.session.visit(visit_id).content.signatures}
+    shown_items = [page.photos_list.item(i).text() for i in range(page.photos_list.count())]
+    assert len([t for t in shown_items if t.startswith("签名")]) == len(signers) >= 3
+    assert not any("尚未" in t or "not on this laptop" in t for t in shown_items)
+    # The printable form of the visit under review, as a Chinese PDF, with those signatures.
     pdf = tmp_path / "走访表.pdf"
     page.choose_path = lambda parent, caption, suggested: str(pdf)
     with qtbot.wait_signal(page.printed, timeout=30_000):
