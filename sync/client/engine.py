@@ -580,7 +580,16 @@ class SyncEngine:
             by_id = {
                 e.mutation_id: (e, w["base_version"]) for e, w in zip(chosen, batch, strict=True)
             }
-            self._upload_attachments(chosen, report, cancel)
+            try:
+                self._upload_attachments(chosen, report, cancel)
+            except ApiAnswerError as exc:
+                if exc.server_code != ErrorCode.FORBIDDEN:
+                    raise
+                # This account may not upload now (e.g. a contractor whose task closed, with a
+                # visit finished afterwards): the records go without their bytes and the
+                # server answers each one, so a refusal is quarantined and shown, and the
+                # sync is not stuck on bytes it may never send.
+                logger.warning("attachment uploads refused; their records are pushed as they are")
             try:
                 answer = self._call(
                     "POST",

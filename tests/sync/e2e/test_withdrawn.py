@@ -11,6 +11,7 @@ import pytest
 
 from app.domain import VisitKind
 from app.errors import StoreError
+from app.services.demo import sign_demo_visit
 from app.services.session import AccountSession
 from sync.client import SyncProgress
 from tests.sync.e2e.harness import Laptop, LiveServer, household_content, visit_content
@@ -104,7 +105,7 @@ def test_a_form_finished_after_the_task_closed_is_refused_visibly_then_the_house
     assert con.engines[0].run_once().purge_deferred == 1
 
     # The worker finishes the form anyway (the household is still sealed on the laptop).
-    session.complete_visit(visit_id, visit_content())
+    session.complete_visit(visit_id, sign_demo_visit(session.store, visit_id, visit_content()))
     assert session.recovered_drafts() == []
     report = con.engines[0].run_once()
 
@@ -141,7 +142,7 @@ def test_a_deferred_purge_still_renews_the_lease_so_the_form_can_be_finished_lat
     clock.now = first_expiry + timedelta(hours=1)  # past the old lease: still working
     assert session.lease_status().state == "valid"
     assert [d.visit_id for d in session.recovered_drafts()] == [visit_id]
-    session.complete_visit(visit_id, visit_content())
+    session.complete_visit(visit_id, sign_demo_visit(session.store, visit_id, visit_content()))
 
 
 def test_an_edit_made_while_the_task_closes_defers_the_purge_but_the_lease_is_renewed(
