@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QPoint
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QLineEdit
 
+from app.lease import LeaseExpiredError
 from app.services.profiles import ProfileDirectory
 from app.services.readmodels import SyncStatus
 from app.services.session import AccountService
@@ -213,6 +214,16 @@ def take_screenshots(out: Path, language: str = DEFAULT_LANGUAGE) -> list[Path]:
         )
     )
     shots.append(_shot(window, out, "18-sync"))
+
+    # The offline lease lapsed (no sync for its 7 days): every household view is cleared behind
+    # the banner, whose button renews it with a sync. Shown as a worker's failed read shows it.
+    window.workspace.show_section(Section.HOME)
+    window.set_sync_status(
+        SyncStatus(online=False, waiting=3, last_synced_at=synced - timedelta(days=8))
+    )
+    window._on_job_failed(LeaseExpiredError())
+    shots.append(_shot(window, out, "18b-lease-lapsed"))
+    window.workspace.hide_lease_lapsed()
 
     window.lock(idle=True)
     shots.append(_shot(window, out, "19-idle-lock"))
