@@ -9,7 +9,9 @@ download of personal data and stays encrypted at rest like every other record.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as _field
 from datetime import date
@@ -165,6 +167,18 @@ def review_detail(
         missing_attachments=missing,
         eligibility=session.evaluate(visit.household_id, content, on=on or visit.visit_date),
     )
+
+
+def head_names(session: AccountSession, household_ids: Iterable[str | None]) -> dict[str, str]:
+    """Head of household by household id, for the supervisor's server lists (review queue,
+    conflicts); a household not synced to this laptop yet is left out (its row says so)."""
+    heads: dict[str, str] = {}
+    for household_id in household_ids:
+        if household_id is None:
+            continue
+        with contextlib.suppress(JiafangError):
+            heads[household_id] = session.records.get_household(household_id).content.head_name
+    return heads
 
 
 def review_comments(session: AccountSession, visit_id: str) -> tuple[ReviewComment, ...]:

@@ -14,7 +14,6 @@ numbers are never logged and appear masked in the row reasons.
 
 from __future__ import annotations
 
-import csv
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from app.idnumber import parse_id_number
 from app.masking import mask_id_number
 from app.services.readmodels import looks_like_id_number, normalise_query
 from app.services.session import AccountSession
+from app.tabular import read_rows
 
 logger = logging.getLogger(__name__)
 
@@ -96,39 +96,7 @@ def _cell_text(value: Any) -> str:
 
 
 def _rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = raw.decode("gb18030")  # Excel's "CSV" on Chinese Windows
-            except UnicodeDecodeError:
-                raise TaskListFileError(
-                    "CSV 文件编码无法识别（应为 UTF-8 或 GBK）",
-                    "The CSV encoding is not UTF-8 or GBK",
-                ) from None
-        for number, cells in enumerate(csv.reader(text.splitlines()), start=1):
-            yield number, list(cells)
-        return
-    if suffix in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise TaskListFileError(
-                "无法读取 Excel 文件", f"Cannot read the Excel file ({type(exc).__name__})"
-            ) from None
-        try:
-            sheet = workbook.worksheets[0]
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, list(cells)
-        finally:
-            workbook.close()
-        return
-    raise TaskListFileError("只支持 .xlsx 和 .csv 文件", "Only .xlsx and .csv files can be read")
+    return read_rows(path, TaskListFileError, "Only .xlsx and .csv files can be read")
 
 
 def read_task_list(session: AccountSession, path: Path) -> TaskList:

@@ -14,7 +14,6 @@ the Chinese labels below; enumerations accept their codes or Chinese labels.
 
 from __future__ import annotations
 
-import csv
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from app.domain import (
 )
 from app.errors import JiafangError, ValidationError
 from app.idnumber import parse_id_number
+from app.tabular import read_rows
 from sync.protocol import Entity
 from sync.server.authz import record_buckets
 from sync.server.clues import create_clue, members_by_id_number
@@ -239,38 +239,7 @@ def _cell_text(value: Any) -> str:
 
 def read_table(path: Path) -> Iterator[tuple[int, list[Any]]]:
     """(row number, raw cells) of the first sheet or the CSV, header row included."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = path.read_bytes().decode("gb18030")  # Excel's "CSV" on Chinese Windows
-            except UnicodeDecodeError as exc:
-                raise ImportFileError(
-                    "CSV 文件编码无法识别（应为 UTF-8 或 GBK）",
-                    "The CSV encoding is not UTF-8 or GBK",
-                ) from exc
-        for number, cells in enumerate(csv.reader(text.splitlines()), start=1):
-            yield number, list(cells)
-        return
-    if suffix in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise ImportFileError(
-                "无法读取 Excel 文件", f"Cannot read the Excel file ({type(exc).__name__})"
-            ) from exc
-        try:
-            sheet = workbook.worksheets[0]
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, list(cells)
-        finally:
-            workbook.close()
-        return
-    raise ImportFileError("只支持 .xlsx 和 .csv 文件", "Only .xlsx and .csv files can be imported")
+    return read_rows(path, ImportFileError, "Only .xlsx and .csv files can be imported")
 
 
 def _header_map(header: list[Any], columns: dict[str, tuple[str, ...]]) -> dict[int, str]:

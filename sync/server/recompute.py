@@ -37,7 +37,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from app.domain import VisitContent, VisitStatus
+from app.domain import VisitContent
 from app.errors import PolicyError
 from app.policy import EligibilityDecision, evaluate_visit, policy_in_force
 from sync.protocol import Entity
@@ -46,13 +46,12 @@ from sync.server.crypto import ServerKeys
 from sync.server.ids import uuid7
 from sync.server.models import Region, SyncRecord, UTCDateTime, utcnow
 from sync.server.records import (
-    PREFETCHERS,
     PREPARERS,
-    SIDE_EFFECTS,
     Actor,
     PreparedChange,
     record_change,
 )
+from sync.server.visit_checks import FINISHED, FinishedVisitCheck
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +77,6 @@ COMPARED: Final = (
     "members",
     "taper",
 )
-FINISHED: Final = frozenset(s.value for s in VisitStatus if s is not VisitStatus.DRAFT)
 
 
 class Outcome:
@@ -112,8 +110,6 @@ class EligibilityCheck(SQLModel, table=True):
     flag_id: str | None = Field(default=None, max_length=64)
 
 
-_CHECKED = "jiafang_recompute_checked"
-_UNCHECKED = "jiafang_recompute_unchecked"  # visits of the batch known to have no check yet
 _EVALUATED = "jiafang_recompute_evaluated"  # (visit id, version) → evaluation made in advance
 #: grid id → (grid, ancestors nearest first + the default policy region). A region's place never
 #: changes once created (its path is fixed), so the chain can be kept for the process's life.
@@ -299,33 +295,12 @@ def _raise_flag(
     return flag_id
 
 
-def _on_visit_change(
-    session: Session, keys: ServerKeys, record: SyncRecord, data: dict[str, Any]
-) -> None:
-    if record.deleted or record.meta.get("status") not in FINISHED:
-        return
-    checked: set[str] = session.info.setdefault(_CHECKED, set())
-    if record.id in checked:
-        return
-    # A first version has never been checked; a later one may have been, when it was
-    # completed (later changes of a finished visit are status moves only). The lookup must
-    # not flush: this runs in the middle of writing the record.
-    unchecked: set[str] = session.info.get(_UNCHECKED, set())
-    if record.version > 1 and record.id not in unchecked:
-        with session.no_autoflush:
-            if session.get(EligibilityCheck, record.id) is not None:
-                checked.add(record.id)
-                return
-    verify_visit(session, keys, record, data)
-    checked.add(record.id)
-
-
 def _prepare_visit(session: Session, _keys: ServerKeys, change: PreparedChange) -> None:
     """Evaluate a finished visit when its change is prepared: a push does that before it takes
     the change lock, so the policy engine does not run while other writers wait."""
     if change.deleted or change.meta.get("status") not in FINISHED:
         return
-    if change.record_id in session.info.get(_CHECKED, set()):
+    if change.record_id in _ONCE.checked(session):
         return
     evaluation = _evaluate(
         session,
@@ -339,39 +314,24 @@ def _prepare_visit(session: Session, _keys: ServerKeys, change: PreparedChange) 
     session.info.setdefault(_EVALUATED, {})[(change.record_id, change.version)] = evaluation
 
 
+_ONCE: Final = FinishedVisitCheck(
+    "recompute", EligibilityCheck, EligibilityCheck.visit_id, verify_visit
+)
+
+
 @event.listens_for(OrmSession, "after_commit")
 @event.listens_for(OrmSession, "after_rollback")
 def _forget(session: OrmSession) -> None:
-    # The caches describe one transaction (a rolled-back check must be made again).
-    session.info.pop(_CHECKED, None)
-    session.info.pop(_UNCHECKED, None)
+    # Evaluations made in advance belong to one transaction (like `_ONCE`'s memory).
     session.info.pop(_EVALUATED, None)
-
-
-def _prefetch_checks(session: Session, existing: list[SyncRecord]) -> None:
-    """Which visits of a push batch were checked already, in one query (see `prefetch`)."""
-    visit_ids = sorted({r.id for r in existing if r.entity == Entity.VISIT})
-    if not visit_ids:
-        return
-    done = set(
-        session.exec(
-            select(EligibilityCheck.visit_id).where(col(EligibilityCheck.visit_id).in_(visit_ids))
-        )
-    )
-    session.info.setdefault(_CHECKED, set()).update(done)
-    session.info.setdefault(_UNCHECKED, set()).update(set(visit_ids) - done)
 
 
 def register() -> None:
     """Hook the recomputation into the write path of visits (idempotent)."""
-    effects = SIDE_EFFECTS.setdefault(Entity.VISIT, [])
-    if _on_visit_change not in effects:
-        effects.append(_on_visit_change)
+    _ONCE.register()
     preparers = PREPARERS.setdefault(Entity.VISIT, [])
     if _prepare_visit not in preparers:
         preparers.append(_prepare_visit)
-    if _prefetch_checks not in PREFETCHERS:
-        PREFETCHERS.append(_prefetch_checks)
 
 
 register()

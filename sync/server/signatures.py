@@ -31,8 +31,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from app.crypto.device import SignatureInvalidError, verify_signature
@@ -41,16 +39,13 @@ from app.crypto.visit_signature import (
     attachment_ids,
     visit_signed_bytes,
 )
-from app.domain import VisitStatus
 from sync.protocol import Entity
 from sync.server.audit import AuditEvent, record_event
 from sync.server.crypto import ServerKeys
 from sync.server.models import Device, SyncRecord, UTCDateTime, utcnow
-from sync.server.records import PREFETCHERS, SIDE_EFFECTS
+from sync.server.visit_checks import FinishedVisitCheck
 
 logger = logging.getLogger(__name__)
-
-FINISHED: Final = frozenset(s.value for s in VisitStatus if s is not VisitStatus.DRAFT)
 
 
 class SignatureOutcome:
@@ -77,10 +72,6 @@ class VisitSignatureCheck(SQLModel, table=True):
     #: the user that device is registered to
     device_user_id: str | None = Field(default=None, max_length=64)
     signature_version: int | None = None
-
-
-_CHECKED = "jiafang_signature_checked"
-_UNCHECKED = "jiafang_signature_unchecked"
 
 
 def _attachment_shas(session: Session, ids: Iterable[str]) -> dict[str, str]:
@@ -166,55 +157,15 @@ def check_visit(session: Session, visit: SyncRecord, data: dict[str, Any]) -> Vi
     return check
 
 
-def _on_visit_change(
-    session: Session, _keys: ServerKeys, record: SyncRecord, data: dict[str, Any]
-) -> None:
-    if record.deleted or record.meta.get("status") not in FINISHED:
-        return
-    checked: set[str] = session.info.setdefault(_CHECKED, set())
-    if record.id in checked:
-        return
-    # Like the eligibility recomputation: only the first finished version is checked (later
-    # versions of a finished visit are status moves); the lookup must not flush.
-    unchecked: set[str] = session.info.get(_UNCHECKED, set())
-    if record.version > 1 and record.id not in unchecked:
-        with session.no_autoflush:
-            if session.get(VisitSignatureCheck, record.id) is not None:
-                checked.add(record.id)
-                return
+def _check(session: Session, _keys: ServerKeys, record: SyncRecord, data: dict[str, Any]) -> None:
     check_visit(session, record, data)
-    checked.add(record.id)
 
 
-@event.listens_for(OrmSession, "after_commit")
-@event.listens_for(OrmSession, "after_rollback")
-def _forget(session: OrmSession) -> None:
-    session.info.pop(_CHECKED, None)
-    session.info.pop(_UNCHECKED, None)
-
-
-def _prefetch_checks(session: Session, existing: list[SyncRecord]) -> None:
-    visit_ids = sorted({r.id for r in existing if r.entity == Entity.VISIT})
-    if not visit_ids:
-        return
-    done = set(
-        session.exec(
-            select(VisitSignatureCheck.visit_id).where(
-                col(VisitSignatureCheck.visit_id).in_(visit_ids)
-            )
-        )
-    )
-    session.info.setdefault(_CHECKED, set()).update(done)
-    session.info.setdefault(_UNCHECKED, set()).update(set(visit_ids) - done)
-
-
-def register() -> None:
-    """Hook the verification into the write path of visits (idempotent)."""
-    effects = SIDE_EFFECTS.setdefault(Entity.VISIT, [])
-    if _on_visit_change not in effects:
-        effects.append(_on_visit_change)
-    if _prefetch_checks not in PREFETCHERS:
-        PREFETCHERS.append(_prefetch_checks)
+_ONCE: Final = FinishedVisitCheck(
+    "signature", VisitSignatureCheck, VisitSignatureCheck.visit_id, _check
+)
+register = _ONCE.register
+"""Hook the verification into the write path of visits (idempotent)."""
 
 
 register()

@@ -8,7 +8,6 @@ Server calls and store reads run in the shell's `JobRunner`; the widgets only sh
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from typing import Any
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import JiafangError, ValidationError
+from app.services.review import head_names
 from app.services.session import AccountSession
 from sync.client.supervisor import (
     KEEP,
@@ -199,15 +199,9 @@ class ConflictsPage(QWidget):
 
         def load(ctx: JobContext) -> tuple[list[ConflictRecord], dict[str, str]]:
             items = api.conflicts()
-            heads: dict[str, str] = {}
-            for item in items:
-                if session is None or item.household_id is None:
-                    continue
-                with contextlib.suppress(JiafangError):  # not synced to this laptop yet
-                    heads[item.household_id] = session.records.get_household(
-                        item.household_id
-                    ).content.head_name
-            return items, heads
+            if session is None:
+                return items, {}
+            return items, head_names(session, (item.household_id for item in items))
 
         self._runner.run(
             load, finished=self._on_loaded, failed=self._on_job_failed, name="conflicts"

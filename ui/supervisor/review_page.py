@@ -8,7 +8,6 @@ access stays serialised with the rest of the app); the widgets only show what co
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +34,12 @@ from PySide6.QtWidgets import (
 from app.domain import VisitContent, VisitKind, VisitStatus
 from app.errors import JiafangError
 from app.models.views import VisitView
-from app.services.review import ReviewDetail, printable_visit_form, review_detail
+from app.services.review import (
+    ReviewDetail,
+    head_names,
+    printable_visit_form,
+    review_detail,
+)
 from app.services.session import AccountSession
 from sync.client.supervisor import (
     FieldComment,
@@ -311,16 +315,9 @@ class ReviewQueuePage(QWidget):
 
         def load(ctx: JobContext) -> tuple[list[QueueItem], dict[str, str]]:
             items = api.review_queue()
-            heads: dict[str, str] = {}
-            for item in items:
-                if session is None or item.household_id is None:
-                    continue
-                # a visit not synced to this laptop yet: its row says so
-                with contextlib.suppress(JiafangError):
-                    heads[item.household_id] = session.records.get_household(
-                        item.household_id
-                    ).content.head_name
-            return items, heads
+            if session is None:
+                return items, {}
+            return items, head_names(session, (item.household_id for item in items))
 
         self._runner.run(
             load,

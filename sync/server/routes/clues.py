@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain import ClueKind, ClueStatus
@@ -15,7 +15,7 @@ from sync.server import clues
 from sync.server.audit import AuditEvent, record_event
 from sync.server.authz import Principal, buckets_for
 from sync.server.bodies import json_body, json_request
-from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
+from sync.server.deps import ContextDep, IdPath, NowDep, PrincipalDep, SessionDep
 from sync.server.errors import ApiError
 from sync.server.models import SyncRecord
 from sync.server.records import Actor
@@ -26,7 +26,6 @@ router = APIRouter(prefix="/v1", tags=["clues"])
 _ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 422)
 }
-IdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
 
 def clue_manager(principal: PrincipalDep) -> Principal:

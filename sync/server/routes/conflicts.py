@@ -3,22 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from sync.protocol import Entity, ErrorBody
 from sync.server import conflicts
 from sync.server.audit import AuditEvent, record_event
-from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
+from sync.server.deps import ContextDep, IdPath, NowDep, PrincipalDep, SessionDep
 from sync.server.models import SyncRecord
 
 router = APIRouter(prefix="/v1", tags=["conflicts"])
 _ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 422)
 }
-IdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
 
 class _Model(BaseModel):

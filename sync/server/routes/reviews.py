@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain import ReviewDecision
@@ -14,7 +14,7 @@ from sync.protocol import Entity, ErrorBody
 from sync.server import recompute, reviews, signatures
 from sync.server.authz import Principal, buckets_for, visible_record_ids
 from sync.server.bodies import NoBodyDep, json_body, json_request
-from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
+from sync.server.deps import ContextDep, IdPath, NowDep, PrincipalDep, SessionDep
 from sync.server.models import SyncRecord
 from sync.server.tasks import current_fields, readable_record
 
@@ -22,7 +22,6 @@ router = APIRouter(prefix="/v1", tags=["reviews"])
 _ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 422)
 }
-IdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
 
 def reviewer(principal: PrincipalDep) -> Principal:

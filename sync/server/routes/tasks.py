@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain import VisitKind
@@ -14,7 +14,7 @@ from sync.server import spotcheck
 from sync.server import tasks as task_service
 from sync.server.authz import Principal, buckets_for
 from sync.server.bodies import NoBodyDep, json_body, json_request
-from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
+from sync.server.deps import ContextDep, IdPath, NowDep, PrincipalDep, SessionDep
 from sync.server.errors import ApiError
 from sync.server.models import SyncRecord, Task
 from sync.server.records import Actor
@@ -24,7 +24,6 @@ router = APIRouter(prefix="/v1", tags=["tasks"])
 _ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 422)
 }
-IdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 
 
 def task_manager(principal: PrincipalDep) -> Principal:
