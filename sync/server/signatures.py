@@ -46,7 +46,7 @@ from sync.protocol import Entity
 from sync.server.audit import AuditEvent, record_event
 from sync.server.crypto import ServerKeys
 from sync.server.models import Device, SyncRecord, UTCDateTime, utcnow
-from sync.server.records import PREFETCHERS, SIDE_EFFECTS
+from sync.server.records import PREFETCHERS, PREPARERS, SIDE_EFFECTS, PreparedChange
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +81,18 @@ class VisitSignatureCheck(SQLModel, table=True):
 
 _CHECKED = "jiafang_signature_checked"
 _UNCHECKED = "jiafang_signature_unchecked"
+#: attachment ids named by finished visits prepared in this transaction, not yet looked up
+_NOTED = "jiafang_signature_attachments_noted"
+#: attachment records looked up in this transaction, by id
+_LOADED = "jiafang_signature_attachments_loaded"
 
 
 def _attachment_shas(session: Session, ids: Iterable[str]) -> dict[str, str]:
-    """sha256 by attachment id, including attachment records staged earlier in this push."""
+    """sha256 by attachment id, including attachment records staged earlier in this push.
+
+    The attachments named by every finished visit of the batch (noted when their changes were
+    prepared) are looked up together on the first visit's check; the rows kept are the
+    session's own objects, so a later change to one in this transaction is seen."""
     wanted = set(ids)
     found: dict[str, str] = {}
     for obj in session.new:
@@ -92,18 +100,33 @@ def _attachment_shas(session: Session, ids: Iterable[str]) -> dict[str, str]:
             sha = obj.meta.get("sha256")
             if isinstance(sha, str) and not obj.deleted:
                 found[obj.id] = sha
-    rest = sorted(wanted - set(found))
-    if rest:
+    loaded: dict[str, SyncRecord] = session.info.setdefault(_LOADED, {})
+    rest = wanted - set(found)
+    unknown = rest - loaded.keys()
+    if unknown:
+        noted: set[str] = session.info.pop(_NOTED, set())
         with session.no_autoflush:
             for row in session.exec(
                 select(SyncRecord).where(
-                    SyncRecord.entity == Entity.ATTACHMENT.value, col(SyncRecord.id).in_(rest)
+                    SyncRecord.entity == Entity.ATTACHMENT.value,
+                    col(SyncRecord.id).in_(sorted(unknown | (noted - loaded.keys()))),
                 )
             ):
-                sha = row.meta.get("sha256")
-                if isinstance(sha, str) and not row.deleted:
-                    found[row.id] = sha
+                loaded[row.id] = row
+    for attachment_id in sorted(rest):
+        record = loaded.get(attachment_id)
+        sha = record.meta.get("sha256") if record is not None else None
+        if record is not None and isinstance(sha, str) and not record.deleted:
+            found[attachment_id] = sha
     return found
+
+
+def _note_attachments(session: Session, _keys: ServerKeys, change: PreparedChange) -> None:
+    """When a finished visit's change is prepared: note the attachments it names, for one
+    lookup per batch (`_attachment_shas`)."""
+    if change.deleted or change.meta.get("status") not in FINISHED:
+        return
+    session.info.setdefault(_NOTED, set()).update(attachment_ids(change.data))
 
 
 def check_visit(session: Session, visit: SyncRecord, data: dict[str, Any]) -> VisitSignatureCheck:
@@ -191,6 +214,8 @@ def _on_visit_change(
 def _forget(session: OrmSession) -> None:
     session.info.pop(_CHECKED, None)
     session.info.pop(_UNCHECKED, None)
+    session.info.pop(_NOTED, None)
+    session.info.pop(_LOADED, None)
 
 
 def _prefetch_checks(session: Session, existing: list[SyncRecord]) -> None:
@@ -213,6 +238,9 @@ def register() -> None:
     effects = SIDE_EFFECTS.setdefault(Entity.VISIT, [])
     if _on_visit_change not in effects:
         effects.append(_on_visit_change)
+    preparers = PREPARERS.setdefault(Entity.VISIT, [])
+    if _note_attachments not in preparers:
+        preparers.append(_note_attachments)
     if _prefetch_checks not in PREFETCHERS:
         PREFETCHERS.append(_prefetch_checks)
 
