@@ -38,7 +38,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -569,8 +569,22 @@ class SyncEngine:
 
     def _push(self, report: SyncReport, cancel: threading.Event | None, notify: ProgressFn) -> None:
         total = self.store.pending_count()
-        done = 0
         notify(SyncProgress("push", 0, total))
+        uploads = _Uploads(self, report, cancel)
+        try:
+            self._push_batches(report, cancel, notify, uploads, total)
+        finally:
+            uploads.close()
+
+    def _push_batches(
+        self,
+        report: SyncReport,
+        cancel: threading.Event | None,
+        notify: ProgressFn,
+        uploads: _Uploads,
+        total: int,
+    ) -> None:
+        done = 0
         while True:
             entries = self.store.pending_mutations(limit=self.config.push_batch_mutations * 4)
             if not entries:
@@ -580,8 +594,11 @@ class SyncEngine:
             by_id = {
                 e.mutation_id: (e, w["base_version"]) for e, w in zip(chosen, batch, strict=True)
             }
+            # The batch's photos must be on the server before it is sent; those of the
+            # mutations queued behind it upload meanwhile (while the server applies this batch).
             try:
-                self._upload_attachments(chosen, report, cancel)
+                uploads.start(chosen, entries)
+                uploads.wait_for(chosen)
             except ApiAnswerError as exc:
                 if exc.server_code != ErrorCode.FORBIDDEN:
                     raise
@@ -637,37 +654,6 @@ class SyncEngine:
             notify(SyncProgress("push", done, max(total, done)))
 
     # ------------------------------------------------------------------ attachments
-
-    def _upload_attachments(
-        self, entries: list[OutboxEntry], report: SyncReport, cancel: threading.Event | None
-    ) -> None:
-        wanted: dict[str, str] = {}
-        for entry in entries:
-            sha = entry.changed.get("sha256")
-            if entry.entity == "attachment" and entry.op == "upsert" and isinstance(sha, str):
-                wanted.setdefault(sha, entry.entity_id)
-        if not wanted:
-            return
-        hashes = sorted(wanted)
-        missing: set[str] = set()
-        for start in range(0, len(hashes), MAX_HAVE_BATCH):
-            answer = self._call(
-                "POST",
-                "/v1/attachments/have",
-                json_body={"sha256s": hashes[start : start + MAX_HAVE_BATCH]},
-                cancel=cancel,
-            )
-            missing.update(AttachmentHaveResponse.model_validate(answer.json()).missing)
-        todo = [wanted[sha] for sha in hashes if sha in missing]
-        if not todo:
-            return
-        workers = max(1, min(self.config.upload_parallel, len(todo)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="upload") as pool:
-            parts = list(pool.map(lambda aid: self._upload_alone(aid, cancel), todo))
-        for part in parts:
-            report.attachments_uploaded += part.attachments_uploaded
-            report.attachment_chunks_sent += part.attachment_chunks_sent
-            report.attachment_bytes_sent += part.attachment_bytes_sent
 
     def _upload_alone(self, attachment_id: str, cancel: threading.Event | None) -> SyncReport:
         part = SyncReport()
@@ -1117,6 +1103,83 @@ class SyncEngine:
         self._access_token = self._refresh_token = None
         self._password = None
         self._wiped = True
+
+
+class _Uploads:
+    """The photo uploads of one push. `start` asks the server which photos of the given
+    mutations it lacks (one have-check) and queues those on `upload_parallel` threads, the
+    batch about to be sent first; `wait_for` blocks until a batch's own photos are stored (an
+    acknowledged attachment record always has its bytes on the server). Photos of mutations
+    queued behind the batch thus upload while the server applies the batch."""
+
+    def __init__(
+        self, engine: SyncEngine, report: SyncReport, cancel: threading.Event | None
+    ) -> None:
+        self._engine = engine
+        self._report = report
+        self._cancel = cancel
+        self._pool: ThreadPoolExecutor | None = None
+        self._queued: dict[str, Future[SyncReport]] = {}
+        #: the server had these complete when asked during this push (it never drops them)
+        self._present: set[str] = set()
+
+    @staticmethod
+    def _photos(entries: list[OutboxEntry]) -> dict[str, str]:
+        wanted: dict[str, str] = {}
+        for entry in entries:
+            sha = entry.changed.get("sha256")
+            if entry.entity == "attachment" and entry.op == "upsert" and isinstance(sha, str):
+                wanted.setdefault(sha, entry.entity_id)
+        return wanted
+
+    def start(self, batch: list[OutboxEntry], queued: list[OutboxEntry]) -> None:
+        wanted = self._photos(batch)
+        for sha, attachment_id in self._photos(queued).items():
+            wanted.setdefault(sha, attachment_id)  # the batch's own first
+        unknown = [sha for sha in wanted if sha not in self._queued and sha not in self._present]
+        if not unknown:
+            return
+        missing: set[str] = set()
+        ordered = sorted(unknown)
+        for start in range(0, len(ordered), MAX_HAVE_BATCH):
+            answer = self._engine._call(
+                "POST",
+                "/v1/attachments/have",
+                json_body={"sha256s": ordered[start : start + MAX_HAVE_BATCH]},
+                cancel=self._cancel,
+            )
+            missing.update(AttachmentHaveResponse.model_validate(answer.json()).missing)
+        for sha in unknown:
+            if sha not in missing:
+                self._present.add(sha)
+                continue
+            if self._pool is None:
+                workers = max(1, self._engine.config.upload_parallel)
+                self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="upload")
+            self._queued[sha] = self._pool.submit(
+                self._engine._upload_alone, wanted[sha], self._cancel
+            )
+
+    def wait_for(self, batch: list[OutboxEntry]) -> None:
+        for sha in self._photos(batch):
+            upload = self._queued.pop(sha, None)
+            if upload is not None:
+                self._count(upload.result())  # an upload's failure stops the push here
+
+    def _count(self, part: SyncReport) -> None:
+        self._report.attachments_uploaded += part.attachments_uploaded
+        self._report.attachment_chunks_sent += part.attachment_chunks_sent
+        self._report.attachment_bytes_sent += part.attachment_bytes_sent
+
+    def close(self) -> None:
+        """Drop uploads not begun and wait for those under way (the push ended, or failed)."""
+        if self._pool is None:
+            return
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for upload in self._queued.values():
+            if upload.done() and not upload.cancelled() and upload.exception() is None:
+                self._count(upload.result())
+        self._queued.clear()
 
 
 def _note_deferred(report: SyncReport) -> None:

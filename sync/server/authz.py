@@ -133,6 +133,19 @@ def household_buckets_for(session: Session, principal: Principal, now: datetime)
     return _role_buckets(session, principal, now)
 
 
+def reaches_households(session: Session, principal: Principal, now: datetime) -> bool:
+    """Whether `household_buckets_for` is non-empty, asking no more than that needs: a field
+    worker with a grid takes one short query instead of the grids and tasks (every attachment
+    chunk uploaded passes here)."""
+    if principal.role is Role.FIELD_WORKER:
+        grid = session.exec(
+            select(UserGrid.grid_id).where(UserGrid.user_id == principal.user_id).limit(1)
+        ).first()
+        if grid is not None:
+            return True
+    return bool(household_buckets_for(session, principal, now))
+
+
 def buckets_for(session: Session, principal: Principal, now: datetime) -> frozenset[str]:
     """Every bucket `principal` may read at `now`: the role's buckets, plus the non-personal
     reference bucket for every known role. Empty (deny) for anything unforeseen."""

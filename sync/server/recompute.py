@@ -49,6 +49,7 @@ from sync.server.records import (
     PREPARERS,
     Actor,
     PreparedChange,
+    buckets_written,
     record_change,
 )
 from sync.server.visit_checks import FINISHED, FinishedVisitCheck
@@ -279,6 +280,11 @@ def _raise_flag(
         "laptop": client,
         "evaluated_on": check.evaluated_on,
     }
+    # The flag goes where its visit was just written (same grid and household, same rule):
+    # in a push those buckets came from the batch's lookups, so none is repeated per visit.
+    buckets = buckets_written(session, Entity.VISIT.value, visit.id)
+    if buckets is None:
+        buckets = record_buckets(session, visit.grid_id, visit.household_id)
     record_change(
         session,
         keys,
@@ -288,9 +294,10 @@ def _raise_flag(
         grid_id=visit.grid_id,
         meta=meta,
         data=data,
-        buckets=record_buckets(session, visit.grid_id, visit.household_id),
+        buckets=buckets,
         actor=Actor(None, None),
         changed_fields=sorted({*meta, *data}),
+        prior=None,  # a fresh id: there is no row to look up
     )
     return flag_id
 

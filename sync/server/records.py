@@ -549,6 +549,15 @@ def _forget_buckets_set(session: OrmSession) -> None:
     session.info.pop(_BUCKETS_SET, None)
 
 
+def buckets_written(session: Session, entity: str, record_id: str) -> list[str] | None:
+    """The buckets `record_id` was last written to in this transaction (None if it was not):
+    for a side effect of that write (e.g. a visit's eligibility flag) filed with its record,
+    without asking the database again."""
+    done: dict[tuple[str, str], frozenset[str]] = session.info.get(_BUCKETS_SET, {})
+    written = done.get((entity, record_id))
+    return sorted(written) if written is not None else None
+
+
 def _set_buckets(
     session: Session,
     entity: str,

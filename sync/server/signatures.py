@@ -31,6 +31,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Final
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from app.crypto.device import SignatureInvalidError, verify_signature
@@ -43,7 +45,8 @@ from sync.protocol import Entity
 from sync.server.audit import AuditEvent, record_event
 from sync.server.crypto import ServerKeys
 from sync.server.models import Device, SyncRecord, UTCDateTime, utcnow
-from sync.server.visit_checks import FinishedVisitCheck
+from sync.server.records import PREPARERS, PreparedChange
+from sync.server.visit_checks import FINISHED, FinishedVisitCheck
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +77,18 @@ class VisitSignatureCheck(SQLModel, table=True):
     signature_version: int | None = None
 
 
+#: attachment ids named by finished visits prepared in this transaction, not yet looked up
+_NOTED = "jiafang_signature_attachments_noted"
+#: attachment records looked up in this transaction, by id
+_LOADED = "jiafang_signature_attachments_loaded"
+
+
 def _attachment_shas(session: Session, ids: Iterable[str]) -> dict[str, str]:
-    """sha256 by attachment id, including attachment records staged earlier in this push."""
+    """sha256 by attachment id, including attachment records staged earlier in this push.
+
+    The attachments named by every finished visit of the batch (noted when their changes were
+    prepared) are looked up together on the first visit's check; the rows kept are the
+    session's own objects, so a later change to one in this transaction is seen."""
     wanted = set(ids)
     found: dict[str, str] = {}
     for obj in session.new:
@@ -83,18 +96,33 @@ def _attachment_shas(session: Session, ids: Iterable[str]) -> dict[str, str]:
             sha = obj.meta.get("sha256")
             if isinstance(sha, str) and not obj.deleted:
                 found[obj.id] = sha
-    rest = sorted(wanted - set(found))
-    if rest:
+    loaded: dict[str, SyncRecord] = session.info.setdefault(_LOADED, {})
+    rest = wanted - set(found)
+    unknown = rest - loaded.keys()
+    if unknown:
+        noted: set[str] = session.info.pop(_NOTED, set())
         with session.no_autoflush:
             for row in session.exec(
                 select(SyncRecord).where(
-                    SyncRecord.entity == Entity.ATTACHMENT.value, col(SyncRecord.id).in_(rest)
+                    SyncRecord.entity == Entity.ATTACHMENT.value,
+                    col(SyncRecord.id).in_(sorted(unknown | (noted - loaded.keys()))),
                 )
             ):
-                sha = row.meta.get("sha256")
-                if isinstance(sha, str) and not row.deleted:
-                    found[row.id] = sha
+                loaded[row.id] = row
+    for attachment_id in sorted(rest):
+        record = loaded.get(attachment_id)
+        sha = record.meta.get("sha256") if record is not None else None
+        if record is not None and isinstance(sha, str) and not record.deleted:
+            found[attachment_id] = sha
     return found
+
+
+def _note_attachments(session: Session, _keys: ServerKeys, change: PreparedChange) -> None:
+    """When a finished visit's change is prepared: note the attachments it names, for one
+    lookup per batch (`_attachment_shas`)."""
+    if change.deleted or change.meta.get("status") not in FINISHED:
+        return
+    session.info.setdefault(_NOTED, set()).update(attachment_ids(change.data))
 
 
 def check_visit(session: Session, visit: SyncRecord, data: dict[str, Any]) -> VisitSignatureCheck:
@@ -164,8 +192,21 @@ def _check(session: Session, _keys: ServerKeys, record: SyncRecord, data: dict[s
 _ONCE: Final = FinishedVisitCheck(
     "signature", VisitSignatureCheck, VisitSignatureCheck.visit_id, _check
 )
-register = _ONCE.register
-"""Hook the verification into the write path of visits (idempotent)."""
+
+
+@event.listens_for(OrmSession, "after_commit")
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_attachments(session: OrmSession) -> None:
+    session.info.pop(_NOTED, None)
+    session.info.pop(_LOADED, None)
+
+
+def register() -> None:
+    """Hook the verification into the write path of visits (idempotent)."""
+    _ONCE.register()
+    preparers = PREPARERS.setdefault(Entity.VISIT, [])
+    if _note_attachments not in preparers:
+        preparers.append(_note_attachments)
 
 
 register()

@@ -20,7 +20,7 @@ from sync.protocol import (
     ErrorBody,
     ErrorCode,
 )
-from sync.server.authz import WRITER_ROLES, Principal, buckets_for, household_buckets_for
+from sync.server.authz import WRITER_ROLES, Principal, buckets_for, reaches_households
 from sync.server.bodies import json_body, json_request, read_body
 from sync.server.deps import ContextDep, NowDep, PrincipalDep, SessionDep
 from sync.server.errors import ApiError, forbidden
@@ -53,7 +53,7 @@ def uploader(principal: PrincipalDep, session: SessionDep, now: NowDep) -> Princ
     """The caller, if it may upload attachment bytes: a role that adds records, with somewhere
     to add them now (a contractor whose tasks all closed, or an agency admin, may not). Which
     household the bytes belong to is decided when the attachment record is pushed."""
-    if principal.role not in WRITER_ROLES or not household_buckets_for(session, principal, now):
+    if principal.role not in WRITER_ROLES or not reaches_households(session, principal, now):
         raise forbidden("附件上传", "attachment uploads")
     return principal
 

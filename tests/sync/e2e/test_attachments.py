@@ -142,3 +142,44 @@ def test_a_download_that_does_not_match_its_hash_is_discarded_with_a_clear_error
     assert not fw2.db.get_attachment(attachment_id).present  # nothing kept
     # Asked again (no fault now), it comes whole and right.
     assert engine.fetch_attachment(attachment_id) == photo
+
+
+@pytest.mark.slow
+def test_photos_behind_a_batch_upload_meanwhile_and_a_lost_one_holds_back_only_its_record(
+    server: LiveServer, proxy: FaultProxy, laptop_factory: LaptopFactory
+) -> None:
+    fw1 = laptop_factory("fw1")
+    hid = fw1.db.create_household(grid_id="G1", content=household_content("孙八", 1)).household_id
+    photos = [os.urandom(100 * 1024) for _ in range(8)]
+    attachments = [fw1.db.add_attachment(hid, io.BytesIO(p), kind="photo") for p in photos]
+    # Batches of three mutations: the photos of later batches are asked about and sent while
+    # earlier batches are pushed. After five photos the network drops every upload.
+    proxy.add(Fault("drop", "PUT", "/v1/attachments/", skip=5, times=1_000))
+
+    first = fw1.engine(proxy.url, push_batch_mutations=3).run_once()
+
+    assert first.outcome == "offline"
+    # One have-check covered the photos of the batches queued behind the first.
+    assert len(proxy.log.paths("POST", "/v1/attachments/have")) == 1
+    on_server = {r.meta["sha256"] for r in server.records("attachment")}
+    assert 2 <= len(on_server) <= 5  # the first batch's, and none whose bytes were lost
+    with server.session() as session:
+        from sqlmodel import select
+
+        from sync.server.models import AttachmentBlob
+
+        complete = {b.sha256 for b in session.exec(select(AttachmentBlob)) if b.complete}
+    assert len(complete) == 5
+    assert on_server <= complete  # every acknowledged record has its bytes
+    assert fw1.db.pending_count() == 9 - len(on_server) - 1
+
+    proxy.clear()
+    second = fw1.engine(proxy.url, push_batch_mutations=3).run_once()
+
+    assert second.ok and fw1.db.pending_count() == 0
+    assert {r.meta["sha256"] for r in server.records("attachment")} == {
+        a.sha256 for a in attachments
+    }
+    # Each photo crossed once (the lost one's attempts never reached the server).
+    sent = [e for e in proxy.log.exchanges if e.method == "PUT" and e.fault is None]
+    assert len(sent) == len(photos)

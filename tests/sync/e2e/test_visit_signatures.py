@@ -101,3 +101,30 @@ def test_signed_visit_is_verified_and_an_altered_one_is_flagged(
     # there against the author's key (the tampered one does not).
     assert sup.db.verify_visit_signature(good, fw1.db.device_public_key)
     assert not sup.db.verify_visit_signature(bad, fw1.db.device_public_key)
+
+
+@pytest.mark.slow
+def test_visits_checked_together_each_find_their_own_images_and_a_missing_one_is_flagged(
+    server: LiveServer, laptop_factory: LaptopFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fw1 = laptop_factory("fw1")
+    visits = [_complete_visit_with_photo(fw1, serial)[1] for serial in range(3, 8)]
+    missing = visits[-1]
+    engine = fw1.engine(push_batch_mutations=7)  # images and completions spread over batches
+    wire = engine._wire
+
+    def name_an_unknown_photo(entry: Any) -> dict[str, Any]:
+        mutation = wire(entry)
+        if mutation["entity_id"] == missing and mutation["changed"].get("status") == "completed":
+            mutation["changed"]["photo_ids"] = ["0190a000-0000-7000-8000-000000000001"]
+        return mutation
+
+    monkeypatch.setattr(engine, "_wire", name_an_unknown_photo)
+    report = engine.run_once()
+
+    assert report.ok and report.rejected == 0 and report.push_batches > 2
+    checks = _checks(server, visits)
+    assert {v: checks[v].outcome for v in visits} == {
+        **dict.fromkeys(visits[:-1], "verified"),
+        missing: "attachment_unknown",
+    }

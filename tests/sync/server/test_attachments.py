@@ -70,6 +70,16 @@ def test_wrong_checksum_is_refused_and_the_upload_starts_over(world: World) -> N
     assert world.get("fw_a", f"/v1/attachments/{claimed}").status_code == 404
 
 
+def test_wrong_checksum_over_several_chunks_is_refused_at_the_last(world: World) -> None:
+    photo = os.urandom(50_000)
+    claimed = hashlib.sha256(photo[:-1] + b"x").hexdigest()
+    first = _put(world, "fw_a", claimed, 0, len(photo), photo[:20_000])
+    assert first.status_code == 200 and first.json()["offset"] == 20_000
+    last = _put(world, "fw_a", claimed, 20_000, len(photo), photo[20_000:])
+    assert last.status_code == 422 and last.json()["code"] == "checksum_mismatch"
+    assert world.get("fw_a", f"/v1/attachments/{claimed}/offset").json()["offset"] == 0
+
+
 def test_stored_files_are_not_plaintext(world: World) -> None:
     photo = b"PLAINTEXT-PHOTO-MARKER " * 2000
     sha = hashlib.sha256(photo).hexdigest()

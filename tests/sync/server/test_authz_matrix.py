@@ -9,10 +9,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from app.policy import shipped_policies
 from sync.server import accounts
-from sync.server.models import utcnow
+from sync.server.models import UserGrid, utcnow
 from tests.sync.server.conftest import World
 
 ROLES = ["fw_a", "fw_b", "sup_1", "sup_2", "admin", "con_a", "con_b", "aadm_a"]
@@ -294,6 +295,21 @@ def test_a_contractor_loses_upload_and_download_when_its_task_closes(world: Worl
     assert world.get("fw_a", f"/v1/attachments/{sha}").status_code == 200  # the grid keeps it
     # Another agency's contractor keeps uploading for its own open task.
     assert {status for _, status in _upload_calls(world, "con_b", later)} == {200}
+
+
+def test_a_field_worker_taken_off_every_grid_may_no_longer_upload(world: World) -> None:
+    photo = b"photo taken in the grid " * 400
+    assert {status for _, status in _upload_calls(world, "fw_a", photo)} == {200}
+    with world.session() as session:
+        for row in session.exec(
+            select(UserGrid).where(UserGrid.user_id == world.accounts["fw_a"].user_id)
+        ):
+            session.delete(row)
+        session.commit()
+
+    later = b"a photo after leaving the grid " * 400
+    assert {status for _, status in _upload_calls(world, "fw_a", later)} == {403}
+    assert {status for _, status in _upload_calls(world, "fw_b", later)} == {200}
 
 
 _SHA = hashlib.sha256(b"abc").hexdigest()

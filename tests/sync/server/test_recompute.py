@@ -11,7 +11,7 @@ from app.demo_data import generate_dataset, generate_visit_content
 from app.policy import evaluate_visit, policy_in_force
 from sync.server.recompute import EligibilityCheck
 from tests.sync.server.conftest import World
-from tests.sync.server.test_tasks import pull_all, push_visit
+from tests.sync.server.test_tasks import create_task, pull_all, push_visit
 
 VISIT_DAY = date(2025, 6, 2)
 
@@ -86,3 +86,26 @@ def test_visits_without_a_laptop_result_or_still_draft(world: World) -> None:
     malformed = push_visit(world, "fw_a", "H1", **{**fields, "eligibility": {"format": 99}})
     assert check_of(world, malformed).outcome == "client_result_malformed"
     assert world.get("sup_1", "/v1/eligibility-flags").json()["count"] == 1
+
+
+def test_a_flag_goes_wherever_its_visit_goes_including_an_open_task(world: World) -> None:
+    task = create_task(
+        world,
+        "sup_1",
+        kind="clue_check",
+        household_ids=[world.ids["H1"]],
+        agency_id="A1",
+        deadline="2026-12-31",
+        title="核查",
+    ).json()
+    fields = visit_content()
+    laptop = dict(fields["eligibility"])
+    laptop["monthly_benefit"] = str(int(float(laptop["monthly_benefit"])) + 500) + ".00"
+    fields["eligibility"] = laptop
+    visit_id = push_visit(world, "fw_a", "H1", **fields)
+    check = check_of(world, visit_id)
+    assert check.outcome == "differs" and check.flag_id is not None
+    # The task's contractor pulls the flag with the visit, as the street's supervisor does.
+    for who, bucket in [("con_a", f"task:{task['id']}"), ("sup_1", "street:S1")]:
+        pulled = pull_all(world, who, bucket)["records"]
+        assert ("visit", visit_id) in pulled and ("conflict", check.flag_id) in pulled
