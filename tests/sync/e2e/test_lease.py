@@ -214,18 +214,27 @@ def test_a_lease_signed_by_another_key_is_refused(
     assert base64.b64decode(kept["public_key"]) == public_key_bytes(rogue)
 
 
-def test_a_contractors_lapse_keeps_a_visit_form_autosaved_since_the_last_sync(
-    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
-) -> None:
+def _contractor_with_a_task(
+    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock, households: int
+) -> tuple[Laptop, AccountSession, list[str]]:
+    """A worker's households, a task giving them to the contractor, and the contractor's laptop
+    synced once under its lease (on `clock`)."""
     fw1, con = laptop_factory("fw1"), laptop_factory("con")
     tasked = [
         fw1.db.create_household(grid_id="G1", content=household_content(f"户主{n}", n)).household_id
-        for n in range(2)
+        for n in range(households)
     ]
     assert fw1.engine().run_once().ok
     server.create_task(tasked)
     session = _session(con, clock, "contractor")
     assert _engine(con, clock).run_once().ok
+    return con, session, tasked
+
+
+def test_a_contractors_lapse_keeps_a_visit_form_autosaved_since_the_last_sync(
+    server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
+) -> None:
+    con, session, tasked = _contractor_with_a_task(server, laptop_factory, clock, 2)
     visited = tasked[0]
     visit = session.start_visit(visited, VisitKind.PERIODIC_REVIEW)
     assert con.engines[0].run_once().ok  # the draft visit is on the server; the outbox is empty
@@ -246,15 +255,7 @@ def test_a_contractors_lapse_keeps_a_visit_form_autosaved_since_the_last_sync(
 def test_a_contractor_whose_every_household_has_unsent_work_is_told_none_was_removed(
     server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
 ) -> None:
-    fw1, con = laptop_factory("fw1"), laptop_factory("con")
-    tasked = [
-        fw1.db.create_household(grid_id="G1", content=household_content(f"户主{n}", n)).household_id
-        for n in range(2)
-    ]
-    assert fw1.engine().run_once().ok
-    server.create_task(tasked)
-    session = _session(con, clock, "contractor")
-    assert _engine(con, clock).run_once().ok
+    con, session, tasked = _contractor_with_a_task(server, laptop_factory, clock, 2)
     for hid in tasked:
         con.db.update_household(hid, phone="13900001234")
 
@@ -270,15 +271,7 @@ def test_a_contractor_whose_every_household_has_unsent_work_is_told_none_was_rem
 def test_households_removed_at_unlock_are_still_reported_by_the_next_screen(
     server: LiveServer, laptop_factory: LaptopFactory, clock: MovableClock
 ) -> None:
-    fw1, con = laptop_factory("fw1"), laptop_factory("con")
-    tasked = [
-        fw1.db.create_household(grid_id="G1", content=household_content(f"户主{n}", n)).household_id
-        for n in range(3)
-    ]
-    assert fw1.engine().run_once().ok
-    server.create_task(tasked)
-    session = _session(con, clock, "contractor")
-    assert _engine(con, clock).run_once().ok
+    con, session, tasked = _contractor_with_a_task(server, laptop_factory, clock, 3)
     con.db.update_household(tasked[0], phone="13900001234")
 
     clock.now = START + timedelta(days=2, minutes=1)
