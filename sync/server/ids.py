@@ -1,18 +1,13 @@
-"""Server-generated ids: UUIDv7 (time-ordered), like the clients' (notes/sync_records.md)."""
+"""Server-generated ids: the clients' UUIDv7 (notes/sync_records.md).
+
+One generator for both sides: ids made by one process in the same millisecond still sort in
+creation order. Spot-check draws sort their inspector pool by user id, so a generator that
+ordered same-millisecond ids at random made "the same seed draws the same inspector" depend on
+how fast the accounts had been created.
+"""
 
 from __future__ import annotations
 
-import os
-import time
-import uuid
+from app.ids import uuid7
 
-
-def uuid7() -> str:
-    unix_ms = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
-    value = (unix_ms & ((1 << 48) - 1)) << 80
-    value |= 0x7 << 76  # version
-    value |= ((rand >> 62) & 0xFFF) << 64  # rand_a (12 bits)
-    value |= 0b10 << 62  # variant
-    value |= rand & ((1 << 62) - 1)  # rand_b
-    return str(uuid.UUID(int=value))
+__all__ = ["uuid7"]

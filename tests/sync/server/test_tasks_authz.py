@@ -31,7 +31,15 @@ def objects(world: World) -> dict[str, str]:
         "sup_1",
         "POST",
         "/v1/spot-checks",
-        {"region_id": "S1", "sample_size": 1, "inspector_count": 1, "seed": "matrix"},
+        # The inspector is named: a drawn one could be fw_b, whose spot-check task on H1 would
+        # rightly let it read H1's visit (see the test after the matrix).
+        {
+            "region_id": "S1",
+            "sample_size": 1,
+            "inspector_count": 1,
+            "inspector_ids": [world.accounts["fw_r"].user_id],
+            "seed": "matrix",
+        },
     )
     assert draw.status_code == 201, draw.text
     return {
@@ -153,6 +161,37 @@ def test_reads_and_counts_follow_the_table(world: World) -> None:
                 path,
                 role,
             )
+
+
+def test_a_spot_check_inspector_reads_the_drawn_household_only_while_the_task_is_open(
+    world: World,
+) -> None:
+    visit = push_visit(world, "fw_a", "H1")
+    history = f"/v1/visits/{visit}/reviews"
+    assert call(world, "fw_b", "GET", history).status_code == 404
+    draw = call(
+        world,
+        "sup_1",
+        "POST",
+        "/v1/spot-checks",
+        {
+            "region_id": "S1",
+            "sample_size": 2,
+            "inspector_count": 1,
+            "inspector_ids": [world.accounts["fw_b"].user_id],
+            "seed": "cross-grid",
+        },
+    )
+    assert draw.status_code == 201, draw.text
+    assert draw.json()["assignments"] == {
+        world.accounts["fw_b"].user_id: sorted([world.ids["H1"], world.ids["H2"]])
+    }
+    assert call(world, "fw_b", "GET", history).status_code == 200
+    assert call(world, "con_b", "GET", history).status_code == 404
+    (task_id,) = draw.json()["task_ids"]
+    closed = call(world, "sup_1", "POST", f"/v1/tasks/{task_id}/close", {})
+    assert closed.status_code == 200, closed.text
+    assert call(world, "fw_b", "GET", history).status_code == 404
 
 
 def test_writes_follow_the_table(world: World) -> None:
