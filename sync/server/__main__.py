@@ -1,5 +1,5 @@
 """`python -m sync.server [--host H] [--port P] [--data-dir DIR] [--database-url URL]
-[--shutdown-timeout S]` serves;
+[--shutdown-timeout S] [--active-requests N]` serves;
 `python -m sync.server verify-audit [--data-dir DIR] [--database-url URL]` checks the audit
 chain and exits 0 (intact) or 1 (broken)."""
 
@@ -11,9 +11,16 @@ import sys
 from sqlmodel import Session
 
 from sync.server.audit import verify_chain
-from sync.server.config import ENV_DATABASE_URL, load_settings
+from sync.server.config import (
+    DEFAULT_ACTIVE_REQUESTS,
+    ENV_ACTIVE_REQUESTS,
+    ENV_DATABASE_URL,
+    active_requests_from,
+    load_settings,
+)
 from sync.server.crypto import ServerKeys
 from sync.server.db import make_engine, run_migrations
+from sync.server.errors import ConfigError
 from sync.server.logs import configure_logging
 
 #: Seconds a SIGTERM'd server lets requests in progress finish before it cancels them and exits
@@ -29,6 +36,13 @@ def _seconds(text: str) -> int:
     if not 0 <= value <= 3600:
         raise argparse.ArgumentTypeError("must be between 0 and 3600 seconds")
     return value
+
+
+def _active_requests(text: str) -> int:
+    try:
+        return active_requests_from(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(exc.message_en) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
         help=f"on SIGTERM, wait at most this long for requests in progress "
         f"(default {DEFAULT_SHUTDOWN_TIMEOUT})",
     )
+    parser.add_argument(
+        "--active-requests",
+        type=_active_requests,
+        default=None,
+        metavar="N",
+        help=f"requests worked on at once by this process on PostgreSQL, 1-20 (or "
+        f"{ENV_ACTIVE_REQUESTS}; default {DEFAULT_ACTIVE_REQUESTS}); the rest wait their turn",
+    )
     parser.add_argument("--log-level", default="info")
     parser.add_argument(
         "--log-format", choices=["json", "text"], default="json", help="one JSON object per line"
@@ -63,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging(args.log_level, args.log_format)
-    settings = load_settings(args.data_dir, args.database_url)
+    settings = load_settings(args.data_dir, args.database_url, active_requests=args.active_requests)
     if args.command == "verify-audit":
         engine = make_engine(settings.database_url)
         run_migrations(engine)

@@ -226,7 +226,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     )
     application.state.context = context
     application.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes)
-    concurrency = request_concurrency(engine)
+    concurrency = request_concurrency(engine, settings.active_requests)
     if concurrency is not None:
         # Added last, so outermost: a waiting request holds nothing yet.
         application.add_middleware(ConcurrencyLimitMiddleware, limit=concurrency)

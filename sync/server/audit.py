@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
+from sync.server.bulk import insert_rows
 from sync.server.crypto import ServerKeys
 from sync.server.models import AuditEntry, AuditHead, AuditVerifyPublic, utcnow
 
@@ -97,8 +98,8 @@ def _write_pending(session: OrmSession) -> None:
             }
         )
         last_hash = mac
-    # One multi-row insert (Core, no ORM objects): a push stages one entry per change.
-    session.connection().execute(insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+    # One bulk insert (Core, no ORM objects): a push stages one entry per change.
+    insert_rows(session.connection(), AuditEntry.__table__, rows)  # type: ignore[attr-defined]
     head.n, head.last_hash = n, last_hash
     session.add(head)
     session.flush()

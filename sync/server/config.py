@@ -27,6 +27,13 @@ ENV_DATA_DIR: Final = "JIAFANG_DATA_DIR"
 ENV_MASTER_KEY: Final = "JIAFANG_SERVER_MASTER_KEY"
 ENV_LEASE_DAYS: Final = "JIAFANG_LEASE_DAYS"
 ENV_CONTRACTOR_LEASE_DAYS: Final = "JIAFANG_CONTRACTOR_LEASE_DAYS"
+ENV_ACTIVE_REQUESTS: Final = "JIAFANG_ACTIVE_REQUESTS"
+#: Requests one process works on at once (PostgreSQL; the rest wait their turn, DEPLOY.md).
+#: Python runs one thread of a process at a time: measured with 500 laptops syncing on two
+#: cores, 20 at once (one per pooled connection) made the p99 latency 12-27 s, 3 made it
+#: 1.5-2.4 s. A few more than one lets a request use the processor while another waits for
+#: the database.
+DEFAULT_ACTIVE_REQUESTS: Final = 3
 DEFAULT_LEASE_DAYS: Final = 7.0
 DEFAULT_CONTRACTOR_LEASE_DAYS: Final = 2.0
 
@@ -62,6 +69,8 @@ class Settings:
     #: how long a laptop may work without syncing (DESIGN §3), and for contractors
     lease_ttl_s: int = int(DEFAULT_LEASE_DAYS * 24 * 3600)
     contractor_lease_ttl_s: int = int(DEFAULT_CONTRACTOR_LEASE_DAYS * 24 * 3600)
+    #: requests in progress at once per process on PostgreSQL (SQLite: no limit)
+    active_requests: int = DEFAULT_ACTIVE_REQUESTS
 
     @property
     def attachments_dir(self) -> Path:
@@ -145,10 +154,26 @@ def _lease_seconds(environ: dict[str, str], name: str, default_days: float) -> i
     return int(days * 24 * 3600)
 
 
+def active_requests_from(raw: str) -> int:
+    """A number of requests per process, 1-20 (20: the connections in the pool)."""
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 20:
+        raise ConfigError(
+            f"同时处理的请求数必须是 1 到 20 之间的整数：{raw!r}",
+            f"Requests at once must be a whole number from 1 to 20: {raw!r}",
+            code="config_active_requests",
+        )
+    return value
+
+
 def load_settings(
     data_dir: Path | str | None = None,
     database_url: str | None = None,
     *,
+    active_requests: int | None = None,
     env: dict[str, str] | None = None,
     argon2: Argon2Params | None = None,
 ) -> Settings:
@@ -167,5 +192,11 @@ def load_settings(
         lease_ttl_s=_lease_seconds(environ, ENV_LEASE_DAYS, DEFAULT_LEASE_DAYS),
         contractor_lease_ttl_s=_lease_seconds(
             environ, ENV_CONTRACTOR_LEASE_DAYS, DEFAULT_CONTRACTOR_LEASE_DAYS
+        ),
+        active_requests=active_requests
+        or (
+            active_requests_from(environ[ENV_ACTIVE_REQUESTS])
+            if environ.get(ENV_ACTIVE_REQUESTS, "").strip()
+            else DEFAULT_ACTIVE_REQUESTS
         ),
     )

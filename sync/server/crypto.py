@@ -14,9 +14,10 @@ import hashlib
 import hmac
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
+import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -39,8 +40,21 @@ def _derive(master_key: bytes, purpose: str) -> bytes:
 
 
 def canonical_json(value: Any) -> bytes:
-    """Stable JSON bytes (sorted keys, no spaces): what gets sealed and hashed."""
+    """Stable JSON bytes (sorted keys, no spaces): what gets hashed (the audit chain), so it
+    must never change."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sealable_json(value: Any) -> bytes:
+    """JSON bytes of a record's content, to be sealed: sorted keys, no spaces, read back with
+    `json.loads`. orjson, several times faster than the standard library's encoder: a push
+    seals each record it writes twice, and a completed visit is about 10 KB. What orjson will
+    not encode (integers beyond 64 bits) falls back to `canonical_json`. Unlike it, orjson
+    writes NaN and infinities as null, which keeps the stored content strict JSON."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, TypeError):
+        return canonical_json(value)
 
 
 def _associated_data(table: str, column: str, row_id: str, version: int) -> bytes:
@@ -61,6 +75,11 @@ class ServerKeys:
     #: Ed25519 seed of the offline-lease signing key: derived, so every process of a
     #: deployment signs with the same key and no second secret needs distributing
     lease_seed: bytes
+    #: AES-GCM over `record_key`, made once: building it per record cost a key set-up each time
+    _record_aead: AESGCM = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_record_aead", AESGCM(self.record_key))
 
     @classmethod
     def from_master(cls, master_key: bytes) -> ServerKeys:
@@ -80,12 +99,29 @@ class ServerKeys:
     # ------------------------------------------------------------------ record content
 
     def seal(self, value: Any, *, table: str, column: str, row_id: str, version: int) -> bytes:
+        return self.seal_json(
+            sealable_json(value), table=table, column=column, row_id=row_id, version=version
+        )
+
+    def seal_json(
+        self, plaintext: bytes, *, table: str, column: str, row_id: str, version: int
+    ) -> bytes:
+        """Seal a value already encoded by `sealable_json` (encoded once, sealed in several
+        places)."""
         nonce = os.urandom(_NONCE_LEN)
         ad = _associated_data(table, column, row_id, version)
-        ciphertext = AESGCM(self.record_key).encrypt(nonce, canonical_json(value), ad)
+        ciphertext = self._record_aead.encrypt(nonce, plaintext, ad)
         return bytes([ENVELOPE_VERSION, KEY_ID]) + nonce + ciphertext
 
     def open(self, envelope: bytes, *, table: str, column: str, row_id: str, version: int) -> Any:
+        return json.loads(
+            self.open_json(envelope, table=table, column=column, row_id=row_id, version=version)
+        )
+
+    def open_json(
+        self, envelope: bytes, *, table: str, column: str, row_id: str, version: int
+    ) -> bytes:
+        """The sealed value's canonical JSON, undecoded (a pull sends it on as it is)."""
         if len(envelope) < 2 + _NONCE_LEN + 16 or envelope[0] != ENVELOPE_VERSION:
             raise DecryptionError("密文格式无效", "Malformed ciphertext envelope")
         if envelope[1] != KEY_ID:
@@ -93,13 +129,13 @@ class ServerKeys:
         nonce = envelope[2 : 2 + _NONCE_LEN]
         ad = _associated_data(table, column, row_id, version)
         try:
-            plaintext = AESGCM(self.record_key).decrypt(nonce, envelope[2 + _NONCE_LEN :], ad)
+            plaintext = self._record_aead.decrypt(nonce, envelope[2 + _NONCE_LEN :], ad)
         except InvalidTag as exc:
             raise DecryptionError(
                 "数据无法解密（被篡改或位置不符）",
                 "Data failed authentication (altered or moved)",
             ) from exc
-        return json.loads(plaintext)
+        return plaintext
 
     # ------------------------------------------------------------------ keyed hashes
 

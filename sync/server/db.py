@@ -47,13 +47,13 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
     )
 
 
-def request_concurrency(engine: Engine) -> int | None:
-    """How many requests may be in progress at once: as many as the pool has connections (each
-    request uses one session), so a burst waits its turn instead of failing after the pool's
-    checkout timeout while more threads than connections compete. None: no limit (SQLite, whose
+def request_concurrency(engine: Engine, active_requests: int) -> int | None:
+    """How many requests may be in progress at once: `active_requests`, never more than the
+    pool has connections (each request uses one session), so a burst waits its turn instead of
+    every request of it being slowed down by all the others. None: no limit (SQLite, whose
     writers queue on the database lock anyway)."""
     if engine.dialect.name == "postgresql":
-        return PG_POOL_SIZE + PG_POOL_OVERFLOW
+        return max(1, min(active_requests, PG_POOL_SIZE + PG_POOL_OVERFLOW))
     return None
 
 

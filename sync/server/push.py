@@ -171,11 +171,21 @@ class _Batch:
     buckets: dict[tuple[str | None, str | None], list[str]] = field(default_factory=dict)
     attachment_shas: set[str] = field(default_factory=set)
 
+    #: planned changes whose row is built only if a later mutation of the batch asks for it
+    #: (the server's `synced` version of a completed visit, almost never asked for)
+    foreseen: dict[tuple[str, str], PreparedChange] = field(default_factory=dict)
+
     def record(self, session: Session, entity: str, record_id: str) -> SyncRecord | None:
         key = (entity, record_id)
+        self.settle(key)
         if key not in self.records:
             self.records[key] = self.stored[key] = session.get(SyncRecord, key)
         return self.records[key]
+
+    def settle(self, key: tuple[str, str]) -> None:
+        change = self.foreseen.pop(key, None)
+        if change is not None:
+            self.records[key] = _row_after(self.records.get(key), change)
 
     def region(self, session: Session, region_id: str) -> Region | None:
         if region_id not in self.regions:
@@ -434,7 +444,7 @@ def _apply(
         elif plan.change is not None:
             plan.row = _foresee(batch, plan.change)
             if plan.then is not None:
-                _foresee(batch, plan.then)
+                _foresee(batch, plan.then, lazily=True)
     if ahead:
         first = reserve_seqs(session, _seqs_needed(mutations))
         _HOLDERS.hold()
@@ -465,12 +475,22 @@ def _moved(
     return bool(session.execute(sa.select(moved)).scalar_one())
 
 
-def _foresee(batch: _Batch, change: PreparedChange) -> SyncRecord:
+def _foresee(batch: _Batch, change: PreparedChange, *, lazily: bool = False) -> SyncRecord | None:
     """Let the batch's later mutations see a planned change as if it were written: an unsaved
-    row (added to the session only when written, if it creates the record)."""
+    row (added to the session only when written, if it creates the record). `lazily`: build it
+    only if one of them asks (None is returned)."""
     key = (change.entity, change.record_id)
-    before = batch.records.get(key)
-    row = batch.records[key] = SyncRecord(
+    batch.planned_fields.setdefault(key, []).append((change.version, change.changed_fields))
+    batch.settle(key)
+    if lazily:
+        batch.foreseen[key] = change
+        return None
+    row = batch.records[key] = _row_after(batch.records.get(key), change)
+    return row
+
+
+def _row_after(before: SyncRecord | None, change: PreparedChange) -> SyncRecord:
+    return SyncRecord(
         entity=change.entity,
         id=change.record_id,
         version=change.version,
@@ -486,8 +506,6 @@ def _foresee(batch: _Batch, change: PreparedChange) -> SyncRecord:
         created_at=before.created_at if before is not None else utcnow(),
         updated_at=utcnow(),
     )
-    batch.planned_fields.setdefault(key, []).append((change.version, change.changed_fields))
-    return row
 
 
 def _write(session: Session, keys: ServerKeys, actor: Actor, plan: _Plan, batch: _Batch) -> None:
@@ -501,6 +519,7 @@ def _write(session: Session, keys: ServerKeys, actor: Actor, plan: _Plan, batch:
             # The server's own move to `synced`, after the pushed version (whose number is the
             # answer), to the buckets just written.
             record = write_change(session, keys, plan.then, record, again=True)
+        batch.foreseen.pop(key, None)
         batch.stored[key] = batch.records[key] = record
         if plan.moves_grid:
             rebucket_household(session, change.record_id, change.grid_id, change.buckets)

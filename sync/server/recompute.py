@@ -51,6 +51,7 @@ from sync.server.records import (
     PreparedChange,
     buckets_written,
     record_change,
+    stage_insert,
 )
 from sync.server.visit_checks import FINISHED, FinishedVisitCheck
 
@@ -166,12 +167,18 @@ def _normal(value: Any) -> Any:
 
 def compare(server: dict[str, Any], client: dict[str, Any]) -> list[str]:
     """Names of the compared figures that differ between two `to_dict()` results."""
-    return [k for k in COMPARED if _normal(server.get(k)) != _normal(client.get(k))]
+    return [
+        k
+        for k in COMPARED
+        if server.get(k) != client.get(k) and _normal(server.get(k)) != _normal(client.get(k))
+    ]
 
 
 @dataclass(frozen=True)
 class _Evaluation:
-    check: EligibilityCheck
+    #: the `eligibility_check` row to write (a plain row: building a table model for each
+    #: visit of a push cost as much as the comparison)
+    check: dict[str, Any]
     server_result: dict[str, Any] | None
     client: Any
 
@@ -190,47 +197,52 @@ def _evaluate(
     client = data.get(CLIENT_RESULT_FIELD)
     on = _evaluation_date(meta, client if isinstance(client, dict) else None)
     grid_region, ancestors = _region_chain(session, grid_id)
-    # Every field given: building a table model runs its default factories slowly.
-    check = EligibilityCheck(
-        visit_id=visit_id,
-        household_id=household_id,
-        visit_version=version,
-        checked_at=utcnow(),
-        evaluated_on=on.isoformat(),
-        outcome=Outcome.MATCH,
-        differences=[],
-    )
+    check: dict[str, Any] = {
+        "visit_id": visit_id,
+        "household_id": household_id,
+        "visit_version": version,
+        "checked_at": utcnow(),
+        "evaluated_on": on.isoformat(),
+        "outcome": Outcome.MATCH,
+        "policy_id": None,
+        "differences": [],
+        "flag_id": None,
+    }
     server_result: dict[str, Any] | None = None
     try:
         content = VisitContent.model_validate(
             {k: v for k, v in data.items() if k in VisitContent.model_fields}
         )
         policy = policy_in_force(grid_region, on, ancestors=ancestors)
-        check.policy_id = policy.id
+        check["policy_id"] = policy.id
         server_result = evaluate_visit(policy, content, on).to_dict()
     except pydantic.ValidationError:
-        check.outcome = Outcome.CONTENT_INVALID
+        check["outcome"] = Outcome.CONTENT_INVALID
     except PolicyError as exc:
-        check.outcome = (
+        check["outcome"] = (
             Outcome.NO_POLICY if exc.code == "policy_not_in_force" else Outcome.CONTENT_INVALID
         )
     if server_result is not None:
         if client is None:
-            check.outcome = Outcome.NO_CLIENT_RESULT
+            check["outcome"] = Outcome.NO_CLIENT_RESULT
+        elif client == server_result:
+            # The laptop ran this engine on this content: its result is ours, field for field
+            # (the usual case, and the check below costs as much as the evaluation itself).
+            check["outcome"] = Outcome.MATCH
         else:
             try:
                 client_result = EligibilityDecision.from_dict(client).to_dict()
             except PolicyError:
-                check.outcome = Outcome.CLIENT_RESULT_MALFORMED
+                check["outcome"] = Outcome.CLIENT_RESULT_MALFORMED
             else:
-                check.differences = compare(server_result, client_result)
-                check.outcome = Outcome.DIFFERS if check.differences else Outcome.MATCH
+                check["differences"] = compare(server_result, client_result)
+                check["outcome"] = Outcome.DIFFERS if check["differences"] else Outcome.MATCH
     return _Evaluation(check, server_result, client)
 
 
 def verify_visit(
     session: Session, keys: ServerKeys, visit: SyncRecord, data: dict[str, Any]
-) -> EligibilityCheck:
+) -> str:
     """Recompute one finished visit and record (and if needed flag) the outcome. A result
     worked out when the change was prepared (`_prepare_visit`) is used as it is."""
     prepared: dict[tuple[str, int], _Evaluation] = session.info.get(_EVALUATED, {})
@@ -246,20 +258,20 @@ def verify_visit(
             data=data,
         )
     check = evaluation.check
-    if check.outcome in FLAGGED_OUTCOMES:
-        check.flag_id = _raise_flag(
+    if check["outcome"] in FLAGGED_OUTCOMES:
+        check["flag_id"] = _raise_flag(
             session, keys, visit, check, evaluation.server_result, evaluation.client
         )
-    session.add(check)
-    logger.info("eligibility recomputed: %s", check.outcome)
-    return check
+    stage_insert(session, EligibilityCheck.__table__, check)  # type: ignore[attr-defined]
+    logger.info("eligibility recomputed: %s", check["outcome"])
+    return str(check["outcome"])
 
 
 def _raise_flag(
     session: Session,
     keys: ServerKeys,
     visit: SyncRecord,
-    check: EligibilityCheck,
+    check: dict[str, Any],
     server_result: dict[str, Any] | None,
     client: Any,
 ) -> str:
@@ -274,11 +286,11 @@ def _raise_flag(
         "grid_id": visit.grid_id,
     }
     data = {
-        "outcome": check.outcome,
-        "differences": check.differences,
+        "outcome": check["outcome"],
+        "differences": check["differences"],
         "server": server_result,
         "laptop": client,
-        "evaluated_on": check.evaluated_on,
+        "evaluated_on": check["evaluated_on"],
     }
     # The flag goes where its visit was just written (same grid and household, same rule):
     # in a push those buckets came from the batch's lookups, so none is repeated per visit.

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
+from pathlib import Path
 
+import pytest
+
+from sync.server.errors import ConfigError
 from tests.sync.server.conftest import World
 
 
@@ -123,14 +128,35 @@ def test_requests_over_the_concurrency_limit_wait_their_turn_instead_of_failing(
     assert sorted(answered) == list(range(7))
 
 
-def test_the_limit_matches_the_postgresql_pool() -> None:
+def test_the_limit_is_the_setting_within_the_postgresql_pool(tmp_path: Path) -> None:
+    from sync.server.config import DEFAULT_ACTIVE_REQUESTS, load_settings
     from sync.server.db import PG_POOL_OVERFLOW, PG_POOL_SIZE, make_engine, request_concurrency
 
     # Engines connect lazily: building one touches no database.
     postgres = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    assert request_concurrency(postgres) == PG_POOL_SIZE + PG_POOL_OVERFLOW
+    assert request_concurrency(postgres, 3) == 3
+    assert request_concurrency(postgres, 500) == PG_POOL_SIZE + PG_POOL_OVERFLOW
     assert postgres.pool.size() == PG_POOL_SIZE  # type: ignore[attr-defined]
-    assert request_concurrency(make_engine("sqlite://")) is None
+    assert request_concurrency(make_engine("sqlite://"), 3) is None
+    key = {"JIAFANG_SERVER_MASTER_KEY": base64.b64encode(bytes(32)).decode()}
+    assert load_settings(tmp_path, env=key).active_requests == DEFAULT_ACTIVE_REQUESTS
+    assert load_settings(tmp_path, env={**key, "JIAFANG_ACTIVE_REQUESTS": "5"}).active_requests == 5
+    assert load_settings(tmp_path, env=key, active_requests=2).active_requests == 2
+    for bad in ("0", "21", "many"):
+        with pytest.raises(ConfigError) as refused:
+            load_settings(tmp_path, env={**key, "JIAFANG_ACTIVE_REQUESTS": bad})
+        assert "1 to 20" in refused.value.message_en
+
+
+def test_the_command_line_refuses_a_bad_number_of_requests(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sync.server.__main__ import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--active-requests", "0"])
+    assert stopped.value.code == 2
+    assert "1 to 20" in capsys.readouterr().err
 
 
 def test_a_misspelt_query_parameter_is_refused_not_ignored(world: World) -> None:

@@ -56,6 +56,28 @@ def test_a_draft_completed_in_a_later_push_is_synced_too(world: World) -> None:
     assert [s for s, _ in _history(world, "fw_a", visit_id)] == ["draft", "completed", "synced"]
 
 
+def test_a_batch_that_completes_a_visit_then_changes_it_sees_the_synced_version(
+    world: World,
+) -> None:
+    visit_id = str(uuid.uuid4())
+    h1 = world.ids["H1"]
+    results = world.push(
+        "fw_a",
+        [
+            world.mutation("fw_a", "visit", visit_id, visit_fields(h1), household_id=h1),
+            # Later in the same batch: the server's `synced` version (2) is the one it meets.
+            world.mutation("fw_a", "visit", visit_id, {"status": "draft"}, base_version=2),
+            world.mutation("fw_a", "visit", visit_id, {"status": "synced"}, base_version=2),
+        ],
+    )["results"]
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"], results
+    assert results[1]["reason"] == "immutable"
+    # Naming the status it has is no move, but a version of its own: after the server's 2.
+    assert (results[0]["version"], results[2]["version"]) == (1, 3)
+    pulled = pull_all(world, "fw_a", "grid:G1")["records"][("visit", visit_id)]
+    assert pulled["meta"]["status"] == "synced" and pulled["version"] == 3
+
+
 @pytest.mark.parametrize("status", ["synced", "under_review", "approved", "returned"])
 def test_a_laptop_cannot_push_the_servers_moves(world: World, status: str) -> None:
     draft = push_visit(world, "fw_a", "H1", status="draft")
