@@ -20,28 +20,34 @@ def call(world: World, who: str | None, method: str, path: str, body: Any = None
     return world.client.request(method, path, json=body, headers=headers)
 
 
+def draw_over_s1(world: World, seed: str, *, inspector: str, sample_size: int) -> Any:
+    """sup_1's spot check of street S1, dealt to one named inspector."""
+    draw = call(
+        world,
+        "sup_1",
+        "POST",
+        "/v1/spot-checks",
+        {
+            "region_id": "S1",
+            "sample_size": sample_size,
+            "inspector_count": 1,
+            "inspector_ids": [world.accounts[inspector].user_id],
+            "seed": seed,
+        },
+    )
+    assert draw.status_code == 201, draw.text
+    return draw
+
+
 def objects(world: World) -> dict[str, str]:
     """A visit and a clue on H1 (street S1, grid G1, in the open agency task T_open) and a
     spot-check draw over S1."""
     visit = push_visit(world, "fw_a", "H1")
     clue = call(world, "sup_1", "POST", "/v1/clues", {"id_number": MARKER_ID, "kind": "vehicle"})
     assert clue.status_code == 201, clue.text
-    draw = call(
-        world,
-        "sup_1",
-        "POST",
-        "/v1/spot-checks",
-        # The inspector is named: a drawn one could be fw_b, whose spot-check task on H1 would
-        # rightly let it read H1's visit (see the test after the matrix).
-        {
-            "region_id": "S1",
-            "sample_size": 1,
-            "inspector_count": 1,
-            "inspector_ids": [world.accounts["fw_r"].user_id],
-            "seed": "matrix",
-        },
-    )
-    assert draw.status_code == 201, draw.text
+    # The inspector is named: a drawn one could be fw_b, whose spot-check task on H1 would
+    # rightly let it read H1's visit (see the test after the matrix).
+    draw = draw_over_s1(world, "matrix", inspector="fw_r", sample_size=1)
     return {
         "visit": visit,
         "clue": clue.json()["clues"][0]["id"],
@@ -169,20 +175,7 @@ def test_a_spot_check_inspector_reads_the_drawn_household_only_while_the_task_is
     visit = push_visit(world, "fw_a", "H1")
     history = f"/v1/visits/{visit}/reviews"
     assert call(world, "fw_b", "GET", history).status_code == 404
-    draw = call(
-        world,
-        "sup_1",
-        "POST",
-        "/v1/spot-checks",
-        {
-            "region_id": "S1",
-            "sample_size": 2,
-            "inspector_count": 1,
-            "inspector_ids": [world.accounts["fw_b"].user_id],
-            "seed": "cross-grid",
-        },
-    )
-    assert draw.status_code == 201, draw.text
+    draw = draw_over_s1(world, "cross-grid", inspector="fw_b", sample_size=2)
     assert draw.json()["assignments"] == {
         world.accounts["fw_b"].user_id: sorted([world.ids["H1"], world.ids["H2"]])
     }
