@@ -50,6 +50,29 @@ def _start_visit(qtbot: QtBot, window: MainWindow, row: int = 0) -> VisitFormPag
     return form
 
 
+def _typed_then_crashed(qtbot: QtBot, make_window: WindowFactory) -> tuple[str, str]:
+    """A visit started and typed into (autosaved), then the process dies: nothing saved by hand,
+    the window never closed properly. (visit id, household id)"""
+    first = make_window()
+    _unlock(qtbot, first)
+    form = _start_visit(qtbot, first)
+    visit_id, household_id = form.visit_id, form.household_id
+    form.go_to_step(5)
+    with qtbot.wait_signal(first.visit_saved, timeout=10_000):
+        qtbot.keyClicks(form.conditions.housing_edit, "roof leaks")
+    first.runner.shutdown()
+    first.session = None
+    return visit_id, household_id
+
+
+def _reopened(qtbot: QtBot, make_window: WindowFactory) -> MainWindow:
+    """A new window unlocked, which brings back the recovered visit form."""
+    window = make_window()
+    with qtbot.wait_signal(window.visit_opened, timeout=10_000):
+        _unlock(qtbot, window)
+    return window
+
+
 @pytest.fixture
 def window(qtbot: QtBot, make_window: WindowFactory, demo_profile: ProfileInfo) -> MainWindow:
     window = make_window()
@@ -166,19 +189,8 @@ def test_incomplete_form_goes_to_the_step_with_the_problem(
 def test_a_draft_typed_before_a_crash_comes_back(
     qtbot: QtBot, make_window: WindowFactory, demo_profile: ProfileInfo
 ) -> None:
-    first = make_window()
-    _unlock(qtbot, first)
-    form = _start_visit(qtbot, first)
-    form.go_to_step(5)
-    with qtbot.wait_signal(first.visit_saved, timeout=10_000):
-        qtbot.keyClicks(form.conditions.housing_edit, "roof leaks")
-    # The process dies here: nothing saved by hand, the window never closed properly.
-    first.runner.shutdown()
-    first.session = None
-
-    second = make_window()
-    with qtbot.wait_signal(second.visit_opened, timeout=10_000):
-        _unlock(qtbot, second)
+    _typed_then_crashed(qtbot, make_window)
+    second = _reopened(qtbot, make_window)
     recovered = second.workspace.visit_form
     assert recovered.isVisible()
     assert recovered.conditions.housing_edit.toPlainText() == "roof leaks"

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from app.services.profiles import ProfileInfo
 from tests.ui.conftest import PASSWORD, make_accounts
-from tests.ui.test_visit_form import _start_visit, _unlock
+from tests.ui.test_visit_form import _reopened, _typed_then_crashed, _unlock
 from ui.shell import MainWindow
 
 WindowFactory = Callable[..., MainWindow]
@@ -20,15 +20,7 @@ WindowFactory = Callable[..., MainWindow]
 def _typed_then_withdrawn(
     qtbot: QtBot, make_window: WindowFactory, demo_profile: ProfileInfo
 ) -> tuple[str, str]:
-    first = make_window()
-    _unlock(qtbot, first)
-    form = _start_visit(qtbot, first)
-    visit_id, household_id = form.visit_id, form.household_id
-    form.go_to_step(5)
-    with qtbot.wait_signal(first.visit_saved, timeout=10_000):
-        qtbot.keyClicks(form.conditions.housing_edit, "roof leaks")
-    first.runner.shutdown()
-    first.session = None
+    visit_id, household_id = _typed_then_crashed(qtbot, make_window)
     # Meanwhile a sync found the task closed and withdrew the household (it kept the typing).
     session = make_accounts(demo_profile.path.parent.parent).open(demo_profile.profile_id)
     session.unlock(PASSWORD)
@@ -42,9 +34,7 @@ def test_the_form_of_a_withdrawn_household_comes_back_with_a_clear_message(
 ) -> None:
     visit_id, household_id = _typed_then_withdrawn(qtbot, make_window, demo_profile)
 
-    window = make_window()
-    with qtbot.wait_signal(window.visit_opened, timeout=10_000):
-        _unlock(qtbot, window)
+    window = _reopened(qtbot, make_window)
 
     form = window.workspace.visit_form
     assert form.isVisible() and form.visit_id == visit_id
@@ -61,9 +51,7 @@ def test_discarding_the_typing_of_a_withdrawn_household_lets_it_go(
     qtbot: QtBot, make_window: WindowFactory, demo_profile: ProfileInfo
 ) -> None:
     visit_id, _household_id = _typed_then_withdrawn(qtbot, make_window, demo_profile)
-    window = make_window()
-    with qtbot.wait_signal(window.visit_opened, timeout=10_000):
-        _unlock(qtbot, window)
+    window = _reopened(qtbot, make_window)
     form = window.workspace.visit_form
 
     with qtbot.wait_signal(window.visit_discarded, timeout=10_000):
@@ -80,17 +68,8 @@ def test_discarding_the_typing_of_a_withdrawn_household_lets_it_go(
 def test_an_ordinary_recovered_form_offers_no_discard(
     qtbot: QtBot, make_window: WindowFactory, demo_profile: ProfileInfo
 ) -> None:
-    first = make_window()
-    _unlock(qtbot, first)
-    form = _start_visit(qtbot, first)
-    form.go_to_step(5)
-    with qtbot.wait_signal(first.visit_saved, timeout=10_000):
-        qtbot.keyClicks(form.conditions.housing_edit, "roof leaks")
-    first.runner.shutdown()
-    first.session = None
-    window = make_window()
-    with qtbot.wait_signal(window.visit_opened, timeout=10_000):
-        _unlock(qtbot, window)
+    _typed_then_crashed(qtbot, make_window)
+    window = _reopened(qtbot, make_window)
     assert not window.workspace.visit_form.discard_button.isVisible()
     assert window.statusBar().currentMessage() == "已恢复一份未保存的走访草稿。"
 
