@@ -428,6 +428,12 @@ def push_body(laptop: Laptop, templates: list[dict[str, Any]]) -> bytes:
     return orjson.dumps({"mutations": visits})
 
 
+def progress(message: str) -> None:
+    """A phase starting, on stderr (the table and JSON come at the end): a full run takes
+    minutes, and a profiler can be attached to the servers for the phase it is after."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 async def one_device(
     client: httpx.AsyncClient,
     laptop: Laptop,
@@ -536,12 +542,14 @@ def main() -> None:
                 session.commit()
 
                 pushed = min(households, 2_000 if args.quick else 10_000)
+                progress(f"push: {pushed} households through {bases[0]}")
                 rate, per_grid = load_households(admin, grids, pushed)
                 report.add("push_mutations_per_s", rate, "mutations/s", "higher", ">= 1000")
                 bulk = bulk_load(url, keys, grids, pushed, households - pushed)
                 for grid, ids in bulk.items():
                     per_grid[grid] += ids
 
+                progress(f"pull: the district bucket ({households} households) from scratch")
                 latencies, received = pull_everything(admin)
                 report.add("pull_page_p95_ms", percentile(latencies, 95), "ms", "lower", "<= 200")
                 report.add("pull_page_p50_ms", percentile(latencies, 50), "ms", "lower")
@@ -572,6 +580,7 @@ def main() -> None:
                 settle(url)
                 wall = time.perf_counter()
                 templates = visit_templates(50)
+                progress(f"devices: {devices} laptops arriving within {window:g} s")
                 run = asyncio.run(devices_at_once(laptops, checkpoint, window, templates))
                 wall = time.perf_counter() - wall
                 report.add(
