@@ -7,10 +7,11 @@ which keeps SQLite's B-tree inserts at the right-hand edge. Python 3.11 has no `
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
+
+from app.entropy import random_bytes
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -36,12 +37,12 @@ def uuid7(now_ms: int | None = None) -> str:
             seq = _last_seq + 1
             if seq > _SEQ_MAX:
                 ms += 1
-                seq = int.from_bytes(os.urandom(2), "big") & 0x3FF
+                seq = int.from_bytes(random_bytes(2), "big") & 0x3FF
         else:
             # A random start in the lower part of the range leaves room for the counter.
-            seq = int.from_bytes(os.urandom(2), "big") & 0x3FF
+            seq = int.from_bytes(random_bytes(2), "big") & 0x3FF
         _last_ms, _last_seq = ms, seq
-    rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    rand_b = int.from_bytes(random_bytes(8), "big") & ((1 << 62) - 1)
     value = (ms & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76
     value |= seq << 64

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -25,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from app.entropy import random_bytes
 from app.errors import DecryptionError
 
 ENVELOPE_VERSION: Final = 1
@@ -108,7 +108,7 @@ class ServerKeys:
     ) -> bytes:
         """Seal a value already encoded by `sealable_json` (encoded once, sealed in several
         places)."""
-        nonce = os.urandom(_NONCE_LEN)
+        nonce = random_bytes(_NONCE_LEN)  # not os.urandom: see app.entropy
         ad = _associated_data(table, column, row_id, version)
         ciphertext = self._record_aead.encrypt(nonce, plaintext, ad)
         return bytes([ENVELOPE_VERSION, KEY_ID]) + nonce + ciphertext

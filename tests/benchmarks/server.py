@@ -52,8 +52,10 @@ import httpx
 import orjson
 import psycopg
 from psycopg.types.json import Jsonb
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
+from app.crypto.device import DeviceKey
+from app.crypto.visit_signature import SIGNED_BYTES_VERSION, attachment_ids, visit_signed_bytes
 from app.demo_data import generate_households, generate_regions, generate_visit_content
 from app.domain import RegionLevel, Role
 from app.policy import evaluate_visit, policy_in_force
@@ -67,6 +69,7 @@ from sync.server.db import make_engine, run_migrations
 from sync.server.models import Device, SyncCounter, User, utcnow
 from sync.server.recompute import DEFAULT_POLICY_REGION
 from sync.server.records import record_row_id
+from sync.server.signatures import VisitSignatureCheck
 from tests.benchmarks.common import BenchmarkReport, benchmark_args, percentile
 
 PG_ADMIN_DSN = os.environ.get("JIAFANG_BENCH_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -78,7 +81,6 @@ BENCH_DAY = date(2026, 3, 2)
 VISITS_PER_DEVICE = 20
 #: Cheap password hashing for the 500 benchmark accounts (logins are not measured here).
 BENCH_ARGON2 = Argon2Params(memory_kib=64, iterations=1, lanes=1)
-PUBLIC_KEY = base64.b64encode(b"\x01" * 32).decode()
 VISIT_DAY = date(2025, 6, 2)
 
 
@@ -90,6 +92,8 @@ class Laptop:
     grid_id: str
     server: str
     households: list[str] = field(default_factory=list)
+    #: signs completed visits, as every laptop does (the server verifies each one)
+    key: DeviceKey = field(default_factory=DeviceKey.generate, repr=False)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -195,11 +199,13 @@ def seed_regions(session: Session) -> list[str]:
 def laptop_for(
     session: Session, authenticator: Authenticator, user: User, grid_id: str, server: str
 ) -> Laptop:
-    device = Device(id=str(uuid.uuid4()), user_id=user.id, public_key=PUBLIC_KEY, name="bench")
+    key = DeviceKey.generate()
+    public_key = base64.b64encode(key.public_key).decode()
+    device = Device(id=str(uuid.uuid4()), user_id=user.id, public_key=public_key, name="bench")
     session.add(device)
     session.flush()
     pair = authenticator.issue(session, user, device, None, utcnow())
-    return Laptop(user.username, device.id, pair.access_token, grid_id, server)
+    return Laptop(user.username, device.id, pair.access_token, grid_id, server, key=key)
 
 
 def _hlc(device: str, counter: int) -> str:
@@ -254,8 +260,21 @@ def visit_templates(count: int) -> list[dict[str, Any]]:
     return templates
 
 
-def visit_fields(template: dict[str, Any], household_id: str) -> dict[str, Any]:
-    return {**template, "household_id": household_id}
+def signed_visit(
+    laptop: Laptop, visit_id: str, template: dict[str, Any], household_id: str
+) -> dict[str, Any]:
+    """A completed visit's fields as the laptop's store sends them: signed with its device key
+    over the bytes the server rebuilds (`app.crypto.visit_signature`)."""
+    fields = {**template, "household_id": household_id}
+    meta, content = split_fields("visit", fields)
+    signed = visit_signed_bytes(visit_id, fields, content, attachment_ids(content))
+    meta_signature = {
+        "signed_by_device": laptop.device_id,
+        "device_signature": base64.b64encode(laptop.key.sign(signed)).decode("ascii"),
+        "signature_version": SIGNED_BYTES_VERSION,
+    }
+    assert not set(meta_signature) & set(meta)
+    return {**fields, **meta_signature}
 
 
 # ----------------------------------------------------------------------------- phases
@@ -413,18 +432,12 @@ class DeviceRun:
 def push_body(laptop: Laptop, templates: list[dict[str, Any]]) -> bytes:
     """A laptop's push of its completed visits, encoded before the run starts: the laptops'
     own work is not the server's, and here they share its two cores."""
-    visits = [
-        mutation(
-            laptop,
-            "visit",
-            str(uuid.uuid4()),
-            visit_fields(
-                templates[i % len(templates)], laptop.households[i % len(laptop.households)]
-            ),
-            i,
-        )
-        for i in range(VISITS_PER_DEVICE)
-    ]
+    visits = []
+    for i in range(VISITS_PER_DEVICE):
+        visit_id = str(uuid.uuid4())
+        household_id = laptop.households[i % len(laptop.households)]
+        fields = signed_visit(laptop, visit_id, templates[i % len(templates)], household_id)
+        visits.append(mutation(laptop, "visit", visit_id, fields, i))
     return orjson.dumps({"mutations": visits})
 
 
@@ -583,6 +596,20 @@ def main() -> None:
                 progress(f"devices: {devices} laptops arriving within {window:g} s")
                 run = asyncio.run(devices_at_once(laptops, checkpoint, window, templates))
                 wall = time.perf_counter() - wall
+                outcomes = dict(
+                    session.exec(
+                        select(VisitSignatureCheck.outcome, func.count()).group_by(
+                            VisitSignatureCheck.outcome
+                        )
+                    ).all()
+                )
+                report.notes["visit_signatures"] = ", ".join(
+                    f"{n} {outcome}" for outcome, n in sorted(outcomes.items())
+                )
+                for outcome, n in outcomes.items():
+                    if outcome != "verified":  # the laptops sign every visit
+                        for _ in range(n):
+                            run.error(f"visit signature {outcome}")
                 report.add(
                     "devices_500_p99_ms", percentile(run.latencies, 99), "ms", "lower", "<= 1000"
                 )
@@ -605,6 +632,7 @@ def main() -> None:
                     for log in data_dir.glob("server-*.log")
                 )
                 report.notes["server_errors_logged"] = str(server_errors)
+
                 if run.error_kinds:
                     report.notes["device_errors"] = ", ".join(
                         f"{k}: {v}" for k, v in sorted(run.error_kinds.items())

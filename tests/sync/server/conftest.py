@@ -30,6 +30,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.crypto.device import DeviceKey
 from app.domain import RegionLevel, Role
 from sync.protocol import SCHEMA_VERSION
 from sync.server import accounts
@@ -91,6 +92,8 @@ class Account:
     device_id: str = ""
     access_token: str = ""
     refresh_token: str = ""
+    #: the registered device's signing key (after `World.register`)
+    key: DeviceKey | None = None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -117,12 +120,13 @@ class World:
 
     def register(self, name: str) -> Account:
         account = self.accounts[name]
+        account.key = DeviceKey.generate()
         response = self.client.post(
             "/v1/auth/register-device",
             json={
                 "username": name,
                 "password": PASSWORD,
-                "public_key": new_public_key(),
+                "public_key": base64.b64encode(account.key.public_key).decode(),
                 "name": name,
             },
         )

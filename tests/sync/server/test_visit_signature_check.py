@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import base64
 import uuid
+from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import col, select
 
+from app.crypto.visit_signature import SIGNED_BYTES_VERSION, attachment_ids, visit_signed_bytes
+from sync.protocol import split_fields
 from sync.server.models import AuditEntry
 from tests.sync.server.conftest import World
 from tests.sync.server.test_tasks import visit_fields
@@ -75,3 +79,52 @@ def test_a_forged_signature_is_accepted_but_flagged_invalid(world: World) -> Non
     )
     assert response.status_code == 200
     assert _flagged(world) == [visit_id]
+
+
+def _signed(world: World, who: str, visit_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields as the laptop's store signs them (`LocalStore._sign_visit`)."""
+    account = world.accounts[who]
+    assert account.key is not None
+    _meta, content = split_fields("visit", fields)
+    signed = visit_signed_bytes(visit_id, fields, content, attachment_ids(content))
+    return {
+        **fields,
+        "signed_by_device": account.device_id,
+        "device_signature": base64.b64encode(account.key.sign(signed)).decode(),
+        "signature_version": SIGNED_BYTES_VERSION,
+    }
+
+
+def test_a_batch_of_signed_visits_is_verified_reading_the_device_once(world: World) -> None:
+    household = world.ids["H1"]
+    visit_ids = [str(uuid.uuid4()) for _ in range(6)]
+    mutations = [
+        world.mutation(
+            "fw_a",
+            "visit",
+            visit_id,
+            _signed(world, "fw_a", visit_id, visit_fields(household, housing_conditions=f"{n}")),
+            household_id=household,
+        )
+        for n, visit_id in enumerate(visit_ids)
+    ]
+    device_reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM device" in statement:
+            device_reads.append(statement)
+
+    engine = world.context.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        body = world.push("fw_a", mutations)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [r["status"] for r in body["results"]] == ["applied"] * 6
+    # The pushing device is authenticated once and the signing device looked up once, not
+    # once per visit.
+    assert len(device_reads) <= 2, device_reads
+    for visit_id in visit_ids:
+        signature = _queue_signature(world, visit_id)
+        assert signature is not None and signature["outcome"] == "verified"
+    assert _flagged(world) == []
