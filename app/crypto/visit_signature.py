@@ -45,15 +45,15 @@ def attachment_ids(content: Mapping[str, Any]) -> list[str]:
     return ids
 
 
-def visit_signed_bytes(
+def visit_signed_document(
     visit_id: str,
     fields: Mapping[str, Any],
     content: Mapping[str, Any],
     attachment_sha256s: Iterable[str],
     *,
     version: int = SIGNED_BYTES_VERSION,
-) -> bytes:
-    """The bytes a device signs for a completed visit (see the module docstring).
+) -> dict[str, Any]:
+    """The JSON value whose canonical bytes a device signs (see the module docstring).
 
     `fields` holds the plaintext fields (`SIGNED_VISIT_FIELDS`); `content` the content fields.
     """
@@ -70,4 +70,19 @@ def visit_signed_bytes(
         content=dict(content),
         attachments=sorted(attachment_sha256s),
     )
-    return canonical_json(document)
+    return document
+
+
+def visit_signed_bytes(
+    visit_id: str,
+    fields: Mapping[str, Any],
+    content: Mapping[str, Any],
+    attachment_sha256s: Iterable[str],
+    *,
+    version: int = SIGNED_BYTES_VERSION,
+) -> bytes:
+    """The bytes a device signs for a completed visit: `visit_signed_document`'s canonical
+    JSON."""
+    return canonical_json(
+        visit_signed_document(visit_id, fields, content, attachment_sha256s, version=version)
+    )

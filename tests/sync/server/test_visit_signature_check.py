@@ -128,3 +128,31 @@ def test_a_batch_of_signed_visits_is_verified_reading_the_device_once(world: Wor
         signature = _queue_signature(world, visit_id)
         assert signature is not None and signature["outcome"] == "verified"
     assert _flagged(world) == []
+
+
+def test_content_that_orjson_writes_differently_still_verifies(world: World) -> None:
+    """The server tries orjson's encoding first; where it differs from the laptop's standard
+    library encoding (here a float, 2.5e-05 against 0.000025), the standard one decides."""
+    household = world.ids["H1"]
+    visit_id = str(uuid.uuid4())
+    fields = _signed(world, "fw_a", visit_id, visit_fields(household, soil_ratio=2.5e-05))
+    body = world.push(
+        "fw_a", [world.mutation("fw_a", "visit", visit_id, fields, household_id=household)]
+    )
+    assert body["results"][0]["status"] == "applied"
+    signature = _queue_signature(world, visit_id)
+    assert signature is not None and signature["outcome"] == "verified"
+
+
+def test_a_signature_over_other_content_is_flagged_invalid(world: World) -> None:
+    household = world.ids["H1"]
+    visit_id = str(uuid.uuid4())
+    fields = _signed(world, "fw_a", visit_id, visit_fields(household))
+    fields["housing_conditions"] = "one room"  # changed after signing
+    body = world.push(
+        "fw_a", [world.mutation("fw_a", "visit", visit_id, fields, household_id=household)]
+    )
+    assert body["results"][0]["status"] == "applied"
+    signature = _queue_signature(world, visit_id)
+    assert signature is not None and signature["outcome"] == "invalid"
+    assert _flagged(world) == [visit_id]
