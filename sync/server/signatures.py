@@ -86,6 +86,8 @@ _NOTED = "jiafang_signature_attachments_noted"
 _LOADED = "jiafang_signature_attachments_loaded"
 #: signing devices looked up in this transaction, by id (None: no such device)
 _DEVICES = "jiafang_signature_devices"
+#: (public key, signature, signed bytes) → whether it verified, for this transaction
+_VERIFIED = "jiafang_signature_verified"
 
 
 def _device(session: Session, device_id: str) -> Device | None:
@@ -135,14 +137,50 @@ def _attachment_shas(session: Session, ids: Iterable[str]) -> dict[str, str]:
 
 def _note_attachments(session: Session, _keys: ServerKeys, change: PreparedChange) -> None:
     """When a finished visit's change is prepared: note the attachments it names, for one
-    lookup per batch (`_attachment_shas`)."""
+    lookup per batch (`_attachment_shas`), and verify its signature ahead if it names none
+    (`_verify_ahead`)."""
     if change.deleted or change.meta.get("status") not in FINISHED:
         return
-    session.info.setdefault(_NOTED, set()).update(attachment_ids(change.data))
+    ids = attachment_ids(change.data)
+    session.info.setdefault(_NOTED, set()).update(ids)
+    if not ids:
+        _verify_ahead(session, change)
 
 
-def _signed(public_key: bytes, signature: bytes, document: dict[str, Any]) -> bool:
-    """Whether the device signed `document`'s canonical JSON.
+def _verify_ahead(session: Session, change: PreparedChange) -> None:
+    """Verify a finished visit's signature while its change is prepared, which a push does
+    before taking the change lock; the check made when the visit is written, under the lock,
+    then finds the answer remembered (`_signed`) instead of verifying again. Only for visits
+    naming no attachment: their hashes are looked up for the whole batch at once, when the
+    first visit is written. Records nothing: the check still decides and records the outcome
+    (and verifies again if anything it signs differs by then)."""
+    meta = change.meta
+    raw_signature, device_id = meta.get("device_signature"), meta.get("signed_by_device")
+    version = meta.get("signature_version")
+    if not (
+        isinstance(raw_signature, str)
+        and isinstance(device_id, str)
+        and isinstance(version, int)
+        and version in SUPPORTED_SIGNED_BYTES_VERSIONS
+    ):
+        return
+    device = _device(session, device_id)
+    try:
+        signature = base64.b64decode(raw_signature, validate=True)
+    except (binascii.Error, ValueError):
+        return
+    if device is None:
+        return
+    fields = {**meta, "household_id": change.household_id}
+    document = visit_signed_document(change.record_id, fields, change.data, [], version=version)
+    _signed(session, base64.b64decode(device.public_key), signature, document)
+
+
+def _signed(
+    session: Session, public_key: bytes, signature: bytes, document: dict[str, Any]
+) -> bool:
+    """Whether the device signed `document`'s canonical JSON (remembered for the transaction:
+    see `_verify_ahead`).
 
     The laptop encodes it with the standard library (`canonical_json`); orjson writes the same
     bytes for the content laptops send (sorted keys, compact, UTF-8) several times faster, and
@@ -152,15 +190,21 @@ def _signed(public_key: bytes, signature: bytes, document: dict[str, Any]) -> bo
     encoder wrote them. (orjson's one lossy case, NaN written as null, is what the server
     stores anyway: content is sealed with orjson.)"""
     try:
-        if _verifies(public_key, orjson.dumps(document, option=orjson.OPT_SORT_KEYS), signature):
-            return True
+        fast: bytes | None = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
     except (orjson.JSONEncodeError, TypeError):
-        pass
-    try:
-        standard = canonical_json(document)
-    except ValidationError:  # not canonical JSON: nothing a device could have signed
-        return False
-    return _verifies(public_key, standard, signature)
+        fast = None
+    verified: dict[tuple[bytes, bytes, bytes], bool] = session.info.setdefault(_VERIFIED, {})
+    if fast is not None and (public_key, signature, fast) in verified:
+        return verified[(public_key, signature, fast)]
+    result = fast is not None and _verifies(public_key, fast, signature)
+    if not result:
+        try:
+            result = _verifies(public_key, canonical_json(document), signature)
+        except ValidationError:  # not canonical JSON: nothing a device could have signed
+            result = False
+    if fast is not None:
+        verified[(public_key, signature, fast)] = result
+    return result
 
 
 def _verifies(public_key: bytes, data: bytes, signature: bytes) -> bool:
@@ -212,7 +256,7 @@ def check_visit(session: Session, visit: SyncRecord, data: dict[str, Any]) -> st
             except (binascii.Error, ValueError):
                 check["outcome"] = SignatureOutcome.INVALID
             else:
-                if not _signed(base64.b64decode(device.public_key), signature, document):
+                if not _signed(session, base64.b64decode(device.public_key), signature, document):
                     check["outcome"] = SignatureOutcome.INVALID
     stage_insert(session, VisitSignatureCheck.__table__, check)  # type: ignore[attr-defined]
     outcome = str(check["outcome"])
@@ -248,6 +292,7 @@ def _forget_attachments(session: OrmSession) -> None:
     session.info.pop(_NOTED, None)
     session.info.pop(_LOADED, None)
     session.info.pop(_DEVICES, None)
+    session.info.pop(_VERIFIED, None)
 
 
 def register() -> None:

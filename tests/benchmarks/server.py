@@ -1,6 +1,7 @@
 """Sync server benchmark on PostgreSQL (issue 4).
 
     python -m tests.benchmarks.server [--quick] [--json PATH] [--devices N] [--window S]
+                                      [--households N] [--servers N] [--timeline CSV]
 
 Creates a fresh database on the local PostgreSQL (127.0.0.1:5432, dropped at the end), starts
 real server processes (`python -m sync.server`) on loopback, and measures over HTTP:
@@ -21,6 +22,9 @@ real server processes (`python -m sync.server`) on loopback, and measures over H
   is not the server's. `devices_500_push_p99_ms` and `devices_500_pull_p99_ms` split the p99.
   Before they arrive the database is vacuumed, analysed and checkpointed (`settle`), as a
   server that grew over months would be, rather than busy with the bulk load of a moment ago.
+
+`--timeline CSV` writes each laptop request (when it started, its latency, push or pull): where
+the slow ones bunch, and whether a burst of arrivals or a stall of the machine made them.
 
 Two server processes share the database (as behind a load balancer); the devices alternate
 between them. Setup that is not measured (users, devices, tokens) is written straight into the
@@ -421,7 +425,10 @@ class DeviceRun:
     latencies: list[float] = field(default_factory=list)
     push_latencies: list[float] = field(default_factory=list)
     pull_latencies: list[float] = field(default_factory=list)
+    #: (started, seconds after the first laptop could start; latency in ms; push or pull)
+    timeline: list[tuple[float, float, str]] = field(default_factory=list)
     errors: int = 0
+    origin: float = 0.0
     error_kinds: dict[str, int] = field(default_factory=dict)
 
     def error(self, kind: str) -> None:
@@ -465,6 +472,7 @@ async def one_device(
         )
         run.latencies.append((time.perf_counter() - began) * 1000)
         run.push_latencies.append(run.latencies[-1])
+        run.timeline.append((began - run.origin, run.latencies[-1], "push"))
         if response.status_code != 200:
             run.error(f"push {response.status_code}")
             return
@@ -480,6 +488,7 @@ async def one_device(
             )
             run.latencies.append((time.perf_counter() - began) * 1000)
             run.pull_latencies.append(run.latencies[-1])
+            run.timeline.append((began - run.origin, run.latencies[-1], "pull"))
             if response.status_code != 200:
                 run.error(f"pull {response.status_code}")
                 return
@@ -500,6 +509,7 @@ async def devices_at_once(
     limits = httpx.Limits(max_connections=len(laptops), max_keepalive_connections=len(laptops))
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         origin = time.monotonic() + 1.0
+        run.origin = time.perf_counter() + 1.0
         await asyncio.gather(
             *(
                 one_device(client, laptop, origin + rng.random() * window_s, since, run, body)
@@ -518,6 +528,12 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=None, help="seconds they arrive in")
     parser.add_argument("--households", type=int, default=None)
     parser.add_argument("--servers", type=int, default=2)
+    parser.add_argument(
+        "--timeline",
+        type=Path,
+        default=None,
+        help="write every laptop request (start s, latency ms, kind) to this CSV file",
+    )
     args = parser.parse_args()
     households = args.households or (10_000 if args.quick else 100_000)
     devices = args.devices or (100 if args.quick else 500)
@@ -596,6 +612,11 @@ def main() -> None:
                 progress(f"devices: {devices} laptops arriving within {window:g} s")
                 run = asyncio.run(devices_at_once(laptops, checkpoint, window, templates))
                 wall = time.perf_counter() - wall
+                if args.timeline is not None:
+                    with args.timeline.open("w", encoding="utf-8") as timeline:
+                        timeline.write("start_s,latency_ms,kind\n")
+                        for start, latency, kind in sorted(run.timeline):
+                            timeline.write(f"{start:.3f},{latency:.1f},{kind}\n")
                 outcomes = dict(
                     session.exec(
                         select(VisitSignatureCheck.outcome, func.count()).group_by(

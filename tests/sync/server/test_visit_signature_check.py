@@ -8,11 +8,14 @@ import base64
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import col, select
 
+from app.crypto.device import verify_signature
 from app.crypto.visit_signature import SIGNED_BYTES_VERSION, attachment_ids, visit_signed_bytes
 from sync.protocol import split_fields
+from sync.server import signatures
 from sync.server.models import AuditEntry
 from tests.sync.server.conftest import World
 from tests.sync.server.test_tasks import visit_fields
@@ -156,3 +159,37 @@ def test_a_signature_over_other_content_is_flagged_invalid(world: World) -> None
     signature = _queue_signature(world, visit_id)
     assert signature is not None and signature["outcome"] == "invalid"
     assert _flagged(world) == [visit_id]
+
+
+def test_each_signature_is_verified_once_per_push(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verified when the push prepares the visit (before the change lock); the check made when
+    it is written finds the answer instead of verifying again."""
+    household = world.ids["H1"]
+    calls: list[bytes] = []
+
+    def counting(public_key: bytes, data: bytes, signature: bytes) -> None:
+        calls.append(signature)
+        verify_signature(public_key, data, signature)
+
+    monkeypatch.setattr(signatures, "verify_signature", counting)
+    visit_ids = [str(uuid.uuid4()) for _ in range(3)]
+    body = world.push(
+        "fw_a",
+        [
+            world.mutation(
+                "fw_a",
+                "visit",
+                visit_id,
+                _signed(world, "fw_a", visit_id, visit_fields(household)),
+                household_id=household,
+            )
+            for visit_id in visit_ids
+        ],
+    )
+    assert [r["status"] for r in body["results"]] == ["applied"] * 3
+    assert len(calls) == 3 and len(set(calls)) == 3
+    for visit_id in visit_ids:
+        signature = _queue_signature(world, visit_id)
+        assert signature is not None and signature["outcome"] == "verified"
