@@ -54,11 +54,21 @@ def json_text(value: Any) -> str:
     """JSON columns' text on PostgreSQL, written by orjson: a push writes a few JSON values per
     record (metadata, field clocks, changed-field lists), and the standard library's encoder
     was a measurable part of the time the change lock is held. What orjson will not encode
-    (non-string keys, integers beyond 64 bits) goes to the standard library as before."""
+    (non-string keys, integers beyond 64 bits, dates) goes to the standard library as before,
+    which writes it or refuses it as it always did."""
     try:
-        return orjson.dumps(value).decode()
+        return orjson.dumps(value, default=_not_json, option=_STRICT).decode()
     except (orjson.JSONEncodeError, TypeError):
         return json.dumps(value)
+
+
+#: Dates and dataclasses go to `_not_json` (refused), as the standard library refuses them: a
+#: value of the wrong type must fail on PostgreSQL as it does on SQLite.
+_STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def request_concurrency(engine: Engine, active_requests: int) -> int | None:

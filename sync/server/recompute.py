@@ -319,7 +319,7 @@ def _prepare_visit(session: Session, _keys: ServerKeys, change: PreparedChange) 
     the change lock, so the policy engine does not run while other writers wait."""
     if change.deleted or change.meta.get("status") not in FINISHED:
         return
-    if change.record_id in _ONCE.checked(session):
+    if not _ONCE.worth_preparing(session, change.record_id, change.version):
         return
     evaluation = _evaluate(
         session,

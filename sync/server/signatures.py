@@ -86,7 +86,7 @@ _NOTED = "jiafang_signature_attachments_noted"
 _LOADED = "jiafang_signature_attachments_loaded"
 #: signing devices looked up in this transaction, by id (None: no such device)
 _DEVICES = "jiafang_signature_devices"
-#: (public key, signature, signed bytes) → whether it verified, for this transaction
+#: (public key, signature, signed bytes) that verified in this transaction
 _VERIFIED = "jiafang_signature_verified"
 
 
@@ -143,14 +143,15 @@ def _note_attachments(session: Session, _keys: ServerKeys, change: PreparedChang
         return
     ids = attachment_ids(change.data)
     session.info.setdefault(_NOTED, set()).update(ids)
-    if not ids:
+    if not ids and _ONCE.worth_preparing(session, change.record_id, change.version):
         _verify_ahead(session, change)
 
 
 def _verify_ahead(session: Session, change: PreparedChange) -> None:
     """Verify a finished visit's signature while its change is prepared, which a push does
     before taking the change lock; the check made when the visit is written, under the lock,
-    then finds the answer remembered (`_signed`) instead of verifying again. Only for visits
+    then finds it verified (`_signed`) instead of verifying again (one that fails is tried
+    again then: rare, and flagged). Only for visits
     naming no attachment: their hashes are looked up for the whole batch at once, when the
     first visit is written. Records nothing: the check still decides and records the outcome
     (and verifies again if anything it signs differs by then)."""
@@ -193,18 +194,17 @@ def _signed(
         fast: bytes | None = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
     except (orjson.JSONEncodeError, TypeError):
         fast = None
-    verified: dict[tuple[bytes, bytes, bytes], bool] = session.info.setdefault(_VERIFIED, {})
-    if fast is not None and (public_key, signature, fast) in verified:
-        return verified[(public_key, signature, fast)]
-    result = fast is not None and _verifies(public_key, fast, signature)
-    if not result:
-        try:
-            result = _verifies(public_key, canonical_json(document), signature)
-        except ValidationError:  # not canonical JSON: nothing a device could have signed
-            result = False
+    verified: set[tuple[bytes, bytes, bytes]] = session.info.setdefault(_VERIFIED, set())
     if fast is not None:
-        verified[(public_key, signature, fast)] = result
-    return result
+        if (public_key, signature, fast) in verified:
+            return True
+        if _verifies(public_key, fast, signature):
+            verified.add((public_key, signature, fast))
+            return True
+    try:
+        return _verifies(public_key, canonical_json(document), signature)
+    except ValidationError:  # not canonical JSON (NaN, say): nothing a device could have signed
+        return False
 
 
 def _verifies(public_key: bytes, data: bytes, signature: bytes) -> bool:

@@ -48,6 +48,17 @@ class FinishedVisitCheck:
         checked: set[str] = session.info.get(self._checked_key, set())
         return checked
 
+    def worth_preparing(self, session: Session, visit_id: str, version: int) -> bool:
+        """Whether a finished version being prepared is one this check will run on, as far as
+        is known without a query: a first version, or one the batch's lookup found unchecked
+        (`prefetch`). A later version of a visit that was checked long ago (a review's status
+        move, made under the change lock) is not worth checking ahead; should it need the
+        check after all, `on_visit_change` makes it when the version is written."""
+        if visit_id in self.checked(session):
+            return False
+        unchecked: set[str] = session.info.get(self._unchecked_key, set())
+        return version == 1 or visit_id in unchecked
+
     def on_visit_change(
         self, session: Session, keys: ServerKeys, record: SyncRecord, data: dict[str, Any]
     ) -> None:

@@ -14,8 +14,9 @@ from sqlmodel import col, select
 
 from app.crypto.device import verify_signature
 from app.crypto.visit_signature import SIGNED_BYTES_VERSION, attachment_ids, visit_signed_bytes
+from app.policy import evaluate_visit
 from sync.protocol import split_fields
-from sync.server import signatures
+from sync.server import recompute, signatures
 from sync.server.models import AuditEntry
 from tests.sync.server.conftest import World
 from tests.sync.server.test_tasks import visit_fields
@@ -193,3 +194,34 @@ def test_each_signature_is_verified_once_per_push(
     for visit_id in visit_ids:
         signature = _queue_signature(world, visit_id)
         assert signature is not None and signature["outcome"] == "verified"
+
+
+def test_a_review_move_neither_verifies_nor_recomputes_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checks run on a visit's first finished version; a supervisor's status move writes a new
+    version under the change lock and must not repeat them there."""
+    household = world.ids["H1"]
+    visit_id = str(uuid.uuid4())
+    fields = _signed(world, "fw_a", visit_id, visit_fields(household))
+    world.push("fw_a", [world.mutation("fw_a", "visit", visit_id, fields, household_id=household)])
+    verifications: list[bytes] = []
+    evaluations: list[object] = []
+
+    def counting_verify(public_key: bytes, data: bytes, signature: bytes) -> None:
+        verifications.append(signature)
+        verify_signature(public_key, data, signature)
+
+    def counting_evaluate(*args: Any, **kwargs: Any) -> Any:
+        evaluations.append(args)
+        return evaluate_visit(*args, **kwargs)
+
+    monkeypatch.setattr(signatures, "verify_signature", counting_verify)
+    monkeypatch.setattr(recompute, "evaluate_visit", counting_evaluate)
+    response = world.client.post(
+        f"/v1/visits/{visit_id}/review/start", headers=world.accounts["sup_1"].headers
+    )
+    assert response.status_code == 200, response.text
+    assert verifications == [] and evaluations == []
+    signature = _queue_signature(world, visit_id)
+    assert signature is not None and signature["outcome"] == "verified"
