@@ -151,10 +151,10 @@ def _verify_ahead(session: Session, change: PreparedChange) -> None:
     """Verify a finished visit's signature while its change is prepared, which a push does
     before taking the change lock; the check made when the visit is written, under the lock,
     then finds it verified (`_signed`) instead of verifying again (one that fails is tried
-    again then: rare, and flagged). Only for visits
-    naming no attachment: their hashes are looked up for the whole batch at once, when the
-    first visit is written. Records nothing: the check still decides and records the outcome
-    (and verifies again if anything it signs differs by then)."""
+    again then: rare, and flagged). Only for visits naming no attachment: their hashes are
+    looked up for the whole batch at once, when the first visit is written. Records nothing:
+    the check still decides and records the outcome (and verifies again if anything it signs
+    differs by then)."""
     meta = change.meta
     raw_signature, device_id = meta.get("device_signature"), meta.get("signed_by_device")
     version = meta.get("signature_version")

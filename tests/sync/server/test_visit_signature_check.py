@@ -99,17 +99,30 @@ def _signed(world: World, who: str, visit_id: str, fields: dict[str, Any]) -> di
     }
 
 
+def _signed_visit(world: World, visit_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """fw_a's mutation pushing the visit `fields`, signed by its laptop."""
+    signed = _signed(world, "fw_a", visit_id, fields)
+    return world.mutation("fw_a", "visit", visit_id, signed, household_id=fields["household_id"])
+
+
+@pytest.fixture
+def verifications(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The signatures the server verifies from now on (each Ed25519 check, in order)."""
+    calls: list[bytes] = []
+
+    def counting(public_key: bytes, data: bytes, signature: bytes) -> None:
+        calls.append(signature)
+        verify_signature(public_key, data, signature)
+
+    monkeypatch.setattr(signatures, "verify_signature", counting)
+    return calls
+
+
 def test_a_batch_of_signed_visits_is_verified_reading_the_device_once(world: World) -> None:
     household = world.ids["H1"]
     visit_ids = [str(uuid.uuid4()) for _ in range(6)]
     mutations = [
-        world.mutation(
-            "fw_a",
-            "visit",
-            visit_id,
-            _signed(world, "fw_a", visit_id, visit_fields(household, housing_conditions=f"{n}")),
-            household_id=household,
-        )
+        _signed_visit(world, visit_id, visit_fields(household, housing_conditions=f"{n}"))
         for n, visit_id in enumerate(visit_ids)
     ]
     device_reads: list[str] = []
@@ -139,9 +152,8 @@ def test_content_that_orjson_writes_differently_still_verifies(world: World) -> 
     library encoding (here a float, 2.5e-05 against 0.000025), the standard one decides."""
     household = world.ids["H1"]
     visit_id = str(uuid.uuid4())
-    fields = _signed(world, "fw_a", visit_id, visit_fields(household, soil_ratio=2.5e-05))
     body = world.push(
-        "fw_a", [world.mutation("fw_a", "visit", visit_id, fields, household_id=household)]
+        "fw_a", [_signed_visit(world, visit_id, visit_fields(household, soil_ratio=2.5e-05))]
     )
     assert body["results"][0]["status"] == "applied"
     signature = _queue_signature(world, visit_id)
@@ -162,61 +174,36 @@ def test_a_signature_over_other_content_is_flagged_invalid(world: World) -> None
     assert _flagged(world) == [visit_id]
 
 
-def test_each_signature_is_verified_once_per_push(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_each_signature_is_verified_once_per_push(world: World, verifications: list[bytes]) -> None:
     """Verified when the push prepares the visit (before the change lock); the check made when
     it is written finds the answer instead of verifying again."""
     household = world.ids["H1"]
-    calls: list[bytes] = []
-
-    def counting(public_key: bytes, data: bytes, signature: bytes) -> None:
-        calls.append(signature)
-        verify_signature(public_key, data, signature)
-
-    monkeypatch.setattr(signatures, "verify_signature", counting)
     visit_ids = [str(uuid.uuid4()) for _ in range(3)]
     body = world.push(
-        "fw_a",
-        [
-            world.mutation(
-                "fw_a",
-                "visit",
-                visit_id,
-                _signed(world, "fw_a", visit_id, visit_fields(household)),
-                household_id=household,
-            )
-            for visit_id in visit_ids
-        ],
+        "fw_a", [_signed_visit(world, visit_id, visit_fields(household)) for visit_id in visit_ids]
     )
     assert [r["status"] for r in body["results"]] == ["applied"] * 3
-    assert len(calls) == 3 and len(set(calls)) == 3
+    assert len(verifications) == 3 and len(set(verifications)) == 3
     for visit_id in visit_ids:
         signature = _queue_signature(world, visit_id)
         assert signature is not None and signature["outcome"] == "verified"
 
 
 def test_a_review_move_neither_verifies_nor_recomputes_again(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, verifications: list[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Checks run on a visit's first finished version; a supervisor's status move writes a new
     version under the change lock and must not repeat them there."""
     household = world.ids["H1"]
     visit_id = str(uuid.uuid4())
-    fields = _signed(world, "fw_a", visit_id, visit_fields(household))
-    world.push("fw_a", [world.mutation("fw_a", "visit", visit_id, fields, household_id=household)])
-    verifications: list[bytes] = []
+    world.push("fw_a", [_signed_visit(world, visit_id, visit_fields(household))])
+    verifications.clear()
     evaluations: list[object] = []
-
-    def counting_verify(public_key: bytes, data: bytes, signature: bytes) -> None:
-        verifications.append(signature)
-        verify_signature(public_key, data, signature)
 
     def counting_evaluate(*args: Any, **kwargs: Any) -> Any:
         evaluations.append(args)
         return evaluate_visit(*args, **kwargs)
 
-    monkeypatch.setattr(signatures, "verify_signature", counting_verify)
     monkeypatch.setattr(recompute, "evaluate_visit", counting_evaluate)
     response = world.client.post(
         f"/v1/visits/{visit_id}/review/start", headers=world.accounts["sup_1"].headers
