@@ -3,7 +3,10 @@ wires routes, error bodies and limits. Stateless: several processes may serve on
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -25,6 +28,7 @@ from sync.protocol import (
     ErrorCode,
     PushRequest,
 )
+from sync.server.activity import ActivityMiddleware, RequestActivity
 from sync.server.attachments import AttachmentStore
 from sync.server.auth import Authenticator
 from sync.server.bodies import (
@@ -50,6 +54,7 @@ from sync.server.routes import (  # workflow: tasks, reviews, clues
     tasks,
 )
 from sync.server.routes import sync as sync_routes
+from sync.server.visit_checks import VisitCheckWorker
 
 logger = logging.getLogger(__name__)
 
@@ -218,18 +223,33 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         authenticator=Authenticator(settings, keys),
         attachments=AttachmentStore(settings.attachments_dir, keys),
     )
+    activity = RequestActivity()
+    checks = VisitCheckWorker(engine, keys, activity.busy)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        checks.start()
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(checks.stop)
+
     application = FastAPI(
+        lifespan=lifespan,
         title="Jiafang sync server",
         version=f"schema-{SCHEMA_VERSION}",
         description="Accounts, scoped sync, attachments and audit for Jiafang laptops.",
         dependencies=[Depends(reject_unknown_query)],
     )
     application.state.context = context
+    application.state.visit_checks = checks
     application.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes)
     concurrency = request_concurrency(engine, settings.active_requests)
     if concurrency is not None:
         # Added last, so outermost: a waiting request holds nothing yet.
         application.add_middleware(ConcurrencyLimitMiddleware, limit=concurrency)
+    # Outermost: a request waiting for a slot keeps the checks waiting too.
+    application.add_middleware(ActivityMiddleware, activity=activity)
     application.add_exception_handler(ApiError, _api_error)
     application.add_exception_handler(RequestValidationError, _validation_error)
     application.add_exception_handler(StarletteHTTPException, _http_error)

@@ -2,12 +2,11 @@
 and flags any difference from the laptop's result for the supervisor.
 
 The laptop stores its result in the visit's content field `eligibility`
-(`EligibilityDecision.to_dict()`). When a visit reaches a finished status on the server (the
-push that carries `completed`), this module — registered as a side effect of visit changes in
-`records.SIDE_EFFECTS`, so it runs inside the transaction of the push — evaluates the visit's
-family with `app.policy` under the policy in force for the household's region on the date the
-laptop evaluated (else the visit date), compares the figures that decide the case (category,
-incomes, assets, benefit, review date, per-member results, taper, the policy used) and:
+(`EligibilityDecision.to_dict()`). Once per finished visit — queued by the push that brings it
+and run after it (`visit_checks`) — this module evaluates the visit's family with `app.policy`
+under the policy in force for the household's region on the date the laptop evaluated (else
+the visit date), compares the figures that decide the case (category, incomes, assets,
+benefit, review date, per-member results, taper, the policy used) and:
 
 - records one `eligibility_check` row per visit (outcome and the names of differing figures —
   no amounts, so the row is not sensitive);
@@ -16,11 +15,6 @@ incomes, assets, benefit, review date, per-member results, taper, the policy use
 
 The region chain for `policy_in_force` is the grid, then its ancestors, then
 `DEFAULT_POLICY_REGION` (the region id of the shipped district policy), like the laptop does.
-
-The evaluation itself needs only the visit, so it is also registered in `records.PREPARERS`: a
-push evaluates its visits while preparing its changes, before it takes the change lock, and the
-side effect then only writes the prepared result (and the flag, if any). It stays in the push's
-transaction, so a finished visit is never committed without its check.
 """
 
 from __future__ import annotations
@@ -33,27 +27,18 @@ from typing import Any, Final
 
 import pydantic
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from app.domain import VisitContent
 from app.errors import PolicyError
 from app.policy import EligibilityDecision, evaluate_visit, policy_in_force
 from sync.protocol import Entity
+from sync.server import visit_checks
 from sync.server.authz import record_buckets
 from sync.server.crypto import ServerKeys
 from sync.server.ids import uuid7
 from sync.server.models import Region, SyncRecord, UTCDateTime, utcnow
-from sync.server.records import (
-    PREPARERS,
-    Actor,
-    PreparedChange,
-    buckets_written,
-    record_change,
-    stage_insert,
-)
-from sync.server.visit_checks import FINISHED, FinishedVisitCheck
+from sync.server.records import Actor, record_change, stage_insert
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +97,6 @@ class EligibilityCheck(SQLModel, table=True):
     flag_id: str | None = Field(default=None, max_length=64)
 
 
-_EVALUATED = "jiafang_recompute_evaluated"  # (visit id, version) → evaluation made in advance
 #: grid id → (grid, ancestors nearest first + the default policy region). A region's place never
 #: changes once created (its path is fixed), so the chain can be kept for the process's life.
 _CHAIN_CACHE: dict[str, tuple[str, tuple[str, ...]]] = {}
@@ -243,20 +227,16 @@ def _evaluate(
 def verify_visit(
     session: Session, keys: ServerKeys, visit: SyncRecord, data: dict[str, Any]
 ) -> str:
-    """Recompute one finished visit and record (and if needed flag) the outcome. A result
-    worked out when the change was prepared (`_prepare_visit`) is used as it is."""
-    prepared: dict[tuple[str, int], _Evaluation] = session.info.get(_EVALUATED, {})
-    evaluation = prepared.pop((visit.id, visit.version), None)
-    if evaluation is None:
-        evaluation = _evaluate(
-            session,
-            visit_id=visit.id,
-            household_id=visit.household_id,
-            grid_id=visit.grid_id,
-            version=visit.version,
-            meta=visit.meta,
-            data=data,
-        )
+    """Recompute one finished visit and record (and if needed flag) the outcome."""
+    evaluation = _evaluate(
+        session,
+        visit_id=visit.id,
+        household_id=visit.household_id,
+        grid_id=visit.grid_id,
+        version=visit.version,
+        meta=visit.meta,
+        data=data,
+    )
     check = evaluation.check
     if check["outcome"] in FLAGGED_OUTCOMES:
         check["flag_id"] = _raise_flag(
@@ -292,11 +272,8 @@ def _raise_flag(
         "laptop": client,
         "evaluated_on": check["evaluated_on"],
     }
-    # The flag goes where its visit was just written (same grid and household, same rule):
-    # in a push those buckets came from the batch's lookups, so none is repeated per visit.
-    buckets = buckets_written(session, Entity.VISIT.value, visit.id)
-    if buckets is None:
-        buckets = record_buckets(session, visit.grid_id, visit.household_id)
+    # The flag goes where its visit goes: same grid and household, same rule.
+    buckets = record_buckets(session, visit.grid_id, visit.household_id)
     record_change(
         session,
         keys,
@@ -314,46 +291,11 @@ def _raise_flag(
     return flag_id
 
 
-def _prepare_visit(session: Session, _keys: ServerKeys, change: PreparedChange) -> None:
-    """Evaluate a finished visit when its change is prepared: a push does that before it takes
-    the change lock, so the policy engine does not run while other writers wait."""
-    if change.deleted or change.meta.get("status") not in FINISHED:
-        return
-    if not _ONCE.worth_preparing(session, change.record_id, change.version):
-        return
-    evaluation = _evaluate(
-        session,
-        visit_id=change.record_id,
-        household_id=change.household_id,
-        grid_id=change.grid_id,
-        version=change.version,
-        meta=change.meta,
-        data=change.data,
+visit_checks.register(
+    visit_checks.FinishedVisitCheck(
+        "recompute", EligibilityCheck, EligibilityCheck.visit_id, verify_visit
     )
-    session.info.setdefault(_EVALUATED, {})[(change.record_id, change.version)] = evaluation
-
-
-_ONCE: Final = FinishedVisitCheck(
-    "recompute", EligibilityCheck, EligibilityCheck.visit_id, verify_visit
 )
-
-
-@event.listens_for(OrmSession, "after_commit")
-@event.listens_for(OrmSession, "after_rollback")
-def _forget(session: OrmSession) -> None:
-    # Evaluations made in advance belong to one transaction (like `_ONCE`'s memory).
-    session.info.pop(_EVALUATED, None)
-
-
-def register() -> None:
-    """Hook the recomputation into the write path of visits (idempotent)."""
-    _ONCE.register()
-    preparers = PREPARERS.setdefault(Entity.VISIT, [])
-    if _prepare_visit not in preparers:
-        preparers.append(_prepare_visit)
-
-
-register()
 
 
 def checks_for(session: Session, visit_ids: list[str]) -> dict[str, EligibilityCheck]:

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.domain import ReviewDecision, Role, VisitContent, VisitKind, VisitStatus
 from sync.protocol import META_FIELDS, Entity
+from sync.server import visit_checks
 from sync.server.audit import AuditEvent, record_event
 from sync.server.authz import (
     Principal,
@@ -114,6 +115,7 @@ def start_review(
     visit = readable_record(session, buckets_for(session, principal, now), Entity.VISIT, visit_id)
     if visit.meta.get("status") not in REVIEWABLE:
         raise conflict_state("此走访记录当前不能审核", "This visit cannot be reviewed now")
+    visit_checks.settle(session, keys, [visit.id])
     return bring_under_review(session, keys, Actor(principal.user_id, principal.device_id), visit)
 
 
@@ -142,6 +144,8 @@ def review_visit(
     visit = readable_record(session, buckets_for(session, principal, now), Entity.VISIT, visit_id)
     if visit.meta.get("status") not in REVIEWABLE:
         raise conflict_state("此走访记录当前不能审核", "This visit cannot be reviewed now")
+    # Never decided before the server's checks are made (usually they are already).
+    visit_checks.settle(session, keys, [visit.id])
     actor = Actor(principal.user_id, principal.device_id)
     # A decision is made on a visit under review: one taken straight from the queue passes
     # through that status first, so every move follows the lifecycle.

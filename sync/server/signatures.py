@@ -2,10 +2,10 @@
 
 A laptop signs each completed visit (`app.crypto.visit_signature`) with the Ed25519 key it
 registered; the signature, the signing device and the signed-bytes version travel in the visit's
-plaintext fields. When a visit first arrives finished, this module — a side effect of visit
-changes in `records.SIDE_EFFECTS`, inside the push's transaction — rebuilds the signed bytes from
-the record as the server now holds it and the content hashes of the attachments it names, and
-verifies them against the public key registered for that device. One `visit_signature_check`
+plaintext fields. Once per finished visit — queued by the push that brings it and run after it
+(`visit_checks`) — this module rebuilds the signed bytes from the record as the server now holds
+it and the content hashes of the attachments it names, and verifies them against the public key
+registered for that device. One `visit_signature_check`
 row per visit records the outcome; anything but `verified` is also written to the audit log.
 
 Accept and flag, not reject. A visit whose signature does not verify is still stored: rejecting
@@ -45,11 +45,10 @@ from app.crypto.visit_signature import (
 )
 from app.errors import ValidationError
 from sync.protocol import Entity
+from sync.server import visit_checks
 from sync.server.audit import AuditEvent, record_event
-from sync.server.crypto import ServerKeys
 from sync.server.models import Device, SyncRecord, UTCDateTime, utcnow
-from sync.server.records import PREPARERS, PreparedChange, stage_insert
-from sync.server.visit_checks import FINISHED, FinishedVisitCheck
+from sync.server.records import stage_insert
 
 logger = logging.getLogger(__name__)
 
@@ -80,20 +79,19 @@ class VisitSignatureCheck(SQLModel, table=True):
     signature_version: int | None = None
 
 
-#: attachment ids named by finished visits prepared in this transaction, not yet looked up
+#: attachment ids named by the visits being checked in this transaction, not yet looked up
 _NOTED = "jiafang_signature_attachments_noted"
 #: attachment records looked up in this transaction, by id
 _LOADED = "jiafang_signature_attachments_loaded"
 #: signing devices looked up in this transaction, by id (None: no such device)
 _DEVICES = "jiafang_signature_devices"
-#: (public key, signature, signed bytes) that verified in this transaction
-_VERIFIED = "jiafang_signature_verified"
 
 
 def _device(session: Session, device_id: str) -> Device | None:
     """The registered device of that id, looked up once per transaction: the session's identity
-    map holds objects only while something else does, so a push of 20 visits signed by one
-    laptop asked for it 20 times, and each query first wrote the rows staged since the last."""
+    map holds objects only while something else does, so a batch of visits signed by one
+    laptop would ask for it once per visit, and each query first writes the rows staged since
+    the last."""
     devices: dict[str, Device | None] = session.info.setdefault(_DEVICES, {})
     if device_id not in devices:
         with session.no_autoflush:
@@ -102,32 +100,24 @@ def _device(session: Session, device_id: str) -> Device | None:
 
 
 def _attachment_shas(session: Session, ids: Iterable[str]) -> dict[str, str]:
-    """sha256 by attachment id, including attachment records staged earlier in this push.
+    """sha256 by attachment id, of the attachment records the server holds (not deleted).
 
-    The attachments named by every finished visit of the batch (noted when their changes were
-    prepared) are looked up together on the first visit's check; the rows kept are the
-    session's own objects, so a later change to one in this transaction is seen."""
+    The attachments named by every visit of the batch being checked (`_note_attachments`) are
+    looked up together on the first visit's check."""
     wanted = set(ids)
-    found: dict[str, str] = {}
-    for obj in session.new:
-        if isinstance(obj, SyncRecord) and obj.entity == Entity.ATTACHMENT and obj.id in wanted:
-            sha = obj.meta.get("sha256")
-            if isinstance(sha, str) and not obj.deleted:
-                found[obj.id] = sha
-    loaded: dict[str, SyncRecord] = session.info.setdefault(_LOADED, {})
-    rest = wanted - set(found)
-    unknown = rest - loaded.keys()
+    loaded: dict[str, SyncRecord | None] = session.info.setdefault(_LOADED, {})
+    unknown = wanted - loaded.keys()
     if unknown:
-        noted: set[str] = session.info.pop(_NOTED, set())
-        with session.no_autoflush:
-            for row in session.exec(
-                select(SyncRecord).where(
-                    SyncRecord.entity == Entity.ATTACHMENT.value,
-                    col(SyncRecord.id).in_(sorted(unknown | (noted - loaded.keys()))),
-                )
-            ):
-                loaded[row.id] = row
-    for attachment_id in sorted(rest):
+        asked = unknown | (session.info.pop(_NOTED, set()) - loaded.keys())
+        loaded.update(dict.fromkeys(asked))
+        for row in session.exec(
+            select(SyncRecord).where(
+                SyncRecord.entity == Entity.ATTACHMENT.value, col(SyncRecord.id).in_(sorted(asked))
+            )
+        ):
+            loaded[row.id] = row
+    found: dict[str, str] = {}
+    for attachment_id in sorted(wanted):
         record = loaded.get(attachment_id)
         sha = record.meta.get("sha256") if record is not None else None
         if record is not None and isinstance(sha, str) and not record.deleted:
@@ -135,53 +125,15 @@ def _attachment_shas(session: Session, ids: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def _note_attachments(session: Session, _keys: ServerKeys, change: PreparedChange) -> None:
-    """When a finished visit's change is prepared: note the attachments it names, for one
-    lookup per batch (`_attachment_shas`), and verify its signature ahead if it names none
-    (`_verify_ahead`)."""
-    if change.deleted or change.meta.get("status") not in FINISHED:
-        return
-    ids = attachment_ids(change.data)
-    session.info.setdefault(_NOTED, set()).update(ids)
-    if not ids and _ONCE.worth_preparing(session, change.record_id, change.version):
-        _verify_ahead(session, change)
+def _note_attachments(session: Session, batch: list[tuple[SyncRecord, dict[str, Any]]]) -> None:
+    """Note the attachments every visit of a batch names, for one lookup (`_attachment_shas`)."""
+    noted: set[str] = session.info.setdefault(_NOTED, set())
+    for _record, data in batch:
+        noted.update(attachment_ids(data))
 
 
-def _verify_ahead(session: Session, change: PreparedChange) -> None:
-    """Verify a finished visit's signature while its change is prepared, which a push does
-    before taking the change lock; the check made when the visit is written, under the lock,
-    then finds it verified (`_signed`) instead of verifying again (one that fails is tried
-    again then: rare, and flagged). Only for visits naming no attachment: their hashes are
-    looked up for the whole batch at once, when the first visit is written. Records nothing:
-    the check still decides and records the outcome (and verifies again if anything it signs
-    differs by then)."""
-    meta = change.meta
-    raw_signature, device_id = meta.get("device_signature"), meta.get("signed_by_device")
-    version = meta.get("signature_version")
-    if not (
-        isinstance(raw_signature, str)
-        and isinstance(device_id, str)
-        and isinstance(version, int)
-        and version in SUPPORTED_SIGNED_BYTES_VERSIONS
-    ):
-        return
-    device = _device(session, device_id)
-    try:
-        signature = base64.b64decode(raw_signature, validate=True)
-    except (binascii.Error, ValueError):
-        return
-    if device is None:
-        return
-    fields = {**meta, "household_id": change.household_id}
-    document = visit_signed_document(change.record_id, fields, change.data, [], version=version)
-    _signed(session, base64.b64decode(device.public_key), signature, document)
-
-
-def _signed(
-    session: Session, public_key: bytes, signature: bytes, document: dict[str, Any]
-) -> bool:
-    """Whether the device signed `document`'s canonical JSON (remembered for the transaction:
-    see `_verify_ahead`).
+def _signed(public_key: bytes, signature: bytes, document: dict[str, Any]) -> bool:
+    """Whether the device signed `document`'s canonical JSON.
 
     The laptop encodes it with the standard library (`canonical_json`); orjson writes the same
     bytes for the content laptops send (sorted keys, compact, UTF-8) several times faster, and
@@ -194,13 +146,8 @@ def _signed(
         fast: bytes | None = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
     except (orjson.JSONEncodeError, TypeError):
         fast = None
-    verified: set[tuple[bytes, bytes, bytes]] = session.info.setdefault(_VERIFIED, set())
-    if fast is not None:
-        if (public_key, signature, fast) in verified:
-            return True
-        if _verifies(public_key, fast, signature):
-            verified.add((public_key, signature, fast))
-            return True
+    if fast is not None and _verifies(public_key, fast, signature):
+        return True
     try:
         return _verifies(public_key, canonical_json(document), signature)
     except ValidationError:  # not canonical JSON (NaN, say): nothing a device could have signed
@@ -256,7 +203,7 @@ def check_visit(session: Session, visit: SyncRecord, data: dict[str, Any]) -> st
             except (binascii.Error, ValueError):
                 check["outcome"] = SignatureOutcome.INVALID
             else:
-                if not _signed(session, base64.b64decode(device.public_key), signature, document):
+                if not _signed(base64.b64decode(device.public_key), signature, document):
                     check["outcome"] = SignatureOutcome.INVALID
     stage_insert(session, VisitSignatureCheck.__table__, check)  # type: ignore[attr-defined]
     outcome = str(check["outcome"])
@@ -277,33 +224,23 @@ def check_visit(session: Session, visit: SyncRecord, data: dict[str, Any]) -> st
     return outcome
 
 
-def _check(session: Session, _keys: ServerKeys, record: SyncRecord, data: dict[str, Any]) -> None:
-    check_visit(session, record, data)
-
-
-_ONCE: Final = FinishedVisitCheck(
-    "signature", VisitSignatureCheck, VisitSignatureCheck.visit_id, _check
-)
-
-
 @event.listens_for(OrmSession, "after_commit")
 @event.listens_for(OrmSession, "after_rollback")
 def _forget_attachments(session: OrmSession) -> None:
     session.info.pop(_NOTED, None)
     session.info.pop(_LOADED, None)
     session.info.pop(_DEVICES, None)
-    session.info.pop(_VERIFIED, None)
 
 
-def register() -> None:
-    """Hook the verification into the write path of visits (idempotent)."""
-    _ONCE.register()
-    preparers = PREPARERS.setdefault(Entity.VISIT, [])
-    if _note_attachments not in preparers:
-        preparers.append(_note_attachments)
-
-
-register()
+visit_checks.register(
+    visit_checks.FinishedVisitCheck(
+        "signature",
+        VisitSignatureCheck,
+        VisitSignatureCheck.visit_id,
+        lambda session, _keys, record, data: check_visit(session, record, data),
+        prepare_batch=_note_attachments,
+    )
+)
 
 
 def checks_for(session: Session, visit_ids: list[str]) -> dict[str, VisitSignatureCheck]:

@@ -10,7 +10,8 @@ from sqlmodel import SQLModel
 import sync.server.models  # registers the tables on SQLModel.metadata
 import sync.server.recompute  # its eligibility_check table
 import sync.server.signatures  # its visit_signature_check table
-import sync.server.spotcheck  # noqa: F401  (its spot_check_draw table)
+import sync.server.spotcheck  # its spot_check_draw table
+import sync.server.visit_checks  # noqa: F401  (its visit_check_pending table)
 
 target_metadata = SQLModel.metadata
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain import ReviewDecision
 from sync.protocol import Entity, ErrorBody
-from sync.server import recompute, reviews, signatures
+from sync.server import recompute, reviews, signatures, visit_checks
 from sync.server.authz import Principal, buckets_for, visible_record_ids
 from sync.server.bodies import NoBodyDep, json_body, json_request
 from sync.server.deps import ContextDep, IdPath, NowDep, PrincipalDep, SessionDep
@@ -178,11 +178,14 @@ def review_public(fields: dict[str, Any]) -> ReviewPublic:
 
 
 @router.get("/reviews/queue", responses=_ERRORS)
-def review_queue(principal: PrincipalDep, session: SessionDep, now: NowDep) -> QueuePublic:
+def review_queue(
+    principal: PrincipalDep, session: SessionDep, context: ContextDep, now: NowDep
+) -> QueuePublic:
     """Visits in the reviewer's area waiting for a decision, with the server's eligibility
     check (a `differs` outcome means the laptop's result did not match) and its verification
     of the visit's device signature (anything but `verified` is a warning)."""
     visits = reviews.review_queue(session, principal, now)
+    visit_checks.settle(session, context.keys, [v.id for v in visits])
     checks = recompute.checks_for(session, [v.id for v in visits])
     signed = signatures.checks_for(session, [v.id for v in visits])
     items = [
@@ -199,6 +202,7 @@ def review_queue(principal: PrincipalDep, session: SessionDep, now: NowDep) -> Q
         )
         for v in visits
     ]
+    session.commit()  # the checks just made, if any
     return QueuePublic(count=len(items), visits=items)
 
 
@@ -315,18 +319,22 @@ def review_history(
 
 
 @router.get("/eligibility-flags", responses=_ERRORS)
-def eligibility_flags(principal: PrincipalDep, session: SessionDep, now: NowDep) -> FlagListPublic:
+def eligibility_flags(
+    principal: PrincipalDep, session: SessionDep, context: ContextDep, now: NowDep
+) -> FlagListPublic:
     """Visits whose server recomputation disagreed with the laptop (or could not be compared),
     in the reviewer's area."""
     reviews.require_reviewer(principal)
     visit_ids = visible_record_ids(
         session, buckets_for(session, principal, now), Entity.VISIT.value
     )
+    visit_checks.settle(session, context.keys, visit_ids)
     checks = recompute.checks_for(session, visit_ids)
     flagged = sorted(
         (c for c in checks.values() if c.outcome in recompute.FLAGGED_OUTCOMES),
         key=lambda c: (c.checked_at, c.visit_id),
     )
+    session.commit()  # the checks just made, if any
     return FlagListPublic(count=len(flagged), flags=[check_public(c) for c in flagged])
 
 

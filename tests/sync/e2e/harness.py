@@ -46,7 +46,7 @@ from app.policy import shipped_policies
 from app.store.local_store import LocalStore
 from sync.client import ClientConfig, SyncEngine, register_device
 from sync.protocol import bucket_checksum
-from sync.server import accounts, tasks
+from sync.server import accounts, tasks, visit_checks
 from sync.server.audit import bind_keys
 from sync.server.config import normalise_database_url
 from sync.server.crypto import ServerKeys
@@ -176,6 +176,11 @@ class LiveServer:
         with Session(self._engine, expire_on_commit=False) as session:
             bind_keys(session, self.keys)
             yield session
+
+    def wait_for_checks(self) -> None:
+        """Until the server has made the checks of every finished visit pushed so far (its
+        worker makes them after the push: `sync.server.visit_checks`)."""
+        assert visit_checks.wait_until_checked(self._engine, 30.0), "visit checks not made"
 
     def create_task(self, household_ids: list[str], agency_id: str = "A1") -> str:
         with self.session() as session:

@@ -50,6 +50,7 @@ def _complete_visit_with_photo(laptop: Laptop, serial: int) -> tuple[str, str]:
 
 
 def _checks(server: LiveServer, visit_ids: list[str]) -> dict[str, signatures.VisitSignatureCheck]:
+    server.wait_for_checks()
     with server.session() as session:
         return signatures.checks_for(session, visit_ids)
 

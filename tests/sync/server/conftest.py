@@ -33,7 +33,7 @@ from sqlmodel import Session
 from app.crypto.device import DeviceKey
 from app.domain import RegionLevel, Role
 from sync.protocol import SCHEMA_VERSION
-from sync.server import accounts
+from sync.server import accounts, visit_checks
 from sync.server.app import create_app
 from sync.server.audit import bind_keys
 from sync.server.config import Argon2Params, Settings, normalise_database_url
@@ -177,6 +177,11 @@ class World:
     def get(self, name: str | None, path: str, **params: Any) -> Any:
         headers = self.accounts[name].headers if name else {}
         return self.client.get(path, params=params, headers=headers)
+
+    def wait_for_checks(self) -> None:
+        """Until the server's background worker has made the checks of every finished visit
+        pushed so far (`visit_checks`: they run after the push, not in it)."""
+        assert visit_checks.wait_until_checked(self.context.engine, 20.0), "checks not made"
 
 
 def household_fields(grid: str, head: str, n: int) -> dict[str, Any]:

@@ -26,6 +26,7 @@ def visit_content() -> dict[str, Any]:
 
 
 def check_of(world: World, visit_id: str) -> EligibilityCheck:
+    world.wait_for_checks()
     with world.session() as session:
         check = session.get(EligibilityCheck, visit_id)
         assert check is not None

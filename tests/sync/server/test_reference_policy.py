@@ -135,6 +135,7 @@ def test_a_community_policy_gives_the_same_decision_on_laptop_and_server(
         [world.mutation("fw_a", "visit", visit_id, visit, household_id=household_id)],
     )
     assert pushed["results"][0]["status"] == "applied", pushed
+    world.wait_for_checks()
     with world.session() as session:
         check = session.exec(
             select(EligibilityCheck).where(EligibilityCheck.visit_id == visit_id)

@@ -16,7 +16,7 @@ from app.crypto.device import verify_signature
 from app.crypto.visit_signature import SIGNED_BYTES_VERSION, attachment_ids, visit_signed_bytes
 from app.policy import evaluate_visit
 from sync.protocol import split_fields
-from sync.server import recompute, signatures
+from sync.server import recompute, signatures, visit_checks
 from sync.server.models import AuditEntry
 from tests.sync.server.conftest import World
 from tests.sync.server.test_tasks import visit_fields
@@ -135,11 +135,12 @@ def test_a_batch_of_signed_visits_is_verified_reading_the_device_once(world: Wor
     event.listen(engine, "before_cursor_execute", count)
     try:
         body = world.push("fw_a", mutations)
+        world.wait_for_checks()
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert [r["status"] for r in body["results"]] == ["applied"] * 6
-    # The pushing device is authenticated once and the signing device looked up once, not
-    # once per visit.
+    # The pushing device is authenticated once, and the worker checking the batch looks the
+    # signing device up once, not once per visit.
     assert len(device_reads) <= 2, device_reads
     for visit_id in visit_ids:
         signature = _queue_signature(world, visit_id)
@@ -174,29 +175,34 @@ def test_a_signature_over_other_content_is_flagged_invalid(world: World) -> None
     assert _flagged(world) == [visit_id]
 
 
-def test_each_signature_is_verified_once_per_push(world: World, verifications: list[bytes]) -> None:
-    """Verified when the push prepares the visit (before the change lock); the check made when
-    it is written finds the answer instead of verifying again."""
+def test_each_signature_is_verified_once_after_the_push(
+    world: World, verifications: list[bytes]
+) -> None:
+    """Not in the push: the server's worker verifies each visit once after it, and reading the
+    queue then verifies nothing again."""
     household = world.ids["H1"]
     visit_ids = [str(uuid.uuid4()) for _ in range(3)]
     body = world.push(
         "fw_a", [_signed_visit(world, visit_id, visit_fields(household)) for visit_id in visit_ids]
     )
     assert [r["status"] for r in body["results"]] == ["applied"] * 3
+    world.wait_for_checks()
     assert len(verifications) == 3 and len(set(verifications)) == 3
     for visit_id in visit_ids:
         signature = _queue_signature(world, visit_id)
         assert signature is not None and signature["outcome"] == "verified"
+    assert len(verifications) == 3
 
 
 def test_a_review_move_neither_verifies_nor_recomputes_again(
     world: World, verifications: list[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Checks run on a visit's first finished version; a supervisor's status move writes a new
-    version under the change lock and must not repeat them there."""
+    """Checks are made once per finished visit; a supervisor's status move writes a new
+    version and queues nothing."""
     household = world.ids["H1"]
     visit_id = str(uuid.uuid4())
     world.push("fw_a", [_signed_visit(world, visit_id, visit_fields(household))])
+    world.wait_for_checks()
     verifications.clear()
     evaluations: list[object] = []
 
@@ -209,6 +215,9 @@ def test_a_review_move_neither_verifies_nor_recomputes_again(
         f"/v1/visits/{visit_id}/review/start", headers=world.accounts["sup_1"].headers
     )
     assert response.status_code == 200, response.text
+    with world.session() as session:
+        assert visit_checks.pending_count(session) == 0
+    world.wait_for_checks()
     assert verifications == [] and evaluations == []
     signature = _queue_signature(world, visit_id)
     assert signature is not None and signature["outcome"] == "verified"

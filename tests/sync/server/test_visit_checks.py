@@ -1,0 +1,222 @@
+"""The server's checks of finished visits (signature, eligibility) are queued by the push and
+made after it: by the worker in a quiet moment, or by whatever reads them first (the review
+queue, a review decision). Never lost: a crash mid-batch leaves the visits queued, and an
+upgraded database queues the finished visits it holds that lack a check."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlmodel import Session
+
+from sync.server import recompute, signatures, visit_checks
+from sync.server.db import MIGRATIONS_DIR, make_engine
+from tests.sync.server.conftest import World
+from tests.sync.server.test_recompute import visit_content
+from tests.sync.server.test_tasks import visit_fields
+from tests.sync.server.test_visit_signature_check import _signed_visit
+
+
+def _stop_worker(world: World) -> None:
+    world.app.state.visit_checks.stop()
+
+
+def _push_visits(world: World, count: int) -> list[str]:
+    household = world.ids["H1"]
+    visit_ids = [str(uuid.uuid4()) for _ in range(count)]
+    body = world.push(
+        "fw_a",
+        [
+            _signed_visit(
+                world,
+                visit_id,
+                visit_fields(household, **visit_content()) | {"housing_conditions": f"{n}"},
+            )
+            for n, visit_id in enumerate(visit_ids)
+        ],
+    )
+    assert [r["status"] for r in body["results"]] == ["applied"] * count
+    return visit_ids
+
+
+def _checked(world: World, visit_ids: list[str]) -> tuple[set[str], set[str]]:
+    with world.session() as session:
+        return (
+            set(recompute.checks_for(session, visit_ids)),
+            set(signatures.checks_for(session, visit_ids)),
+        )
+
+
+def _pending(world: World) -> int:
+    with world.session() as session:
+        return visit_checks.pending_count(session)
+
+
+def test_a_push_queues_its_finished_visits_and_the_worker_checks_them(world: World) -> None:
+    _stop_worker(world)
+    visit_ids = _push_visits(world, 3)
+    # Stored and answered without their checks, which wait in the queue.
+    assert _pending(world) == 3
+    assert _checked(world, visit_ids) == (set(), set())
+
+    worker = visit_checks.VisitCheckWorker(
+        world.context.engine, world.context.keys, lambda: False, batch=2
+    )
+    worker.start()
+    try:
+        world.wait_for_checks()
+    finally:
+        worker.stop()
+    assert _checked(world, visit_ids) == (set(visit_ids), set(visit_ids))
+
+
+def test_the_review_queue_makes_the_checks_still_pending(world: World) -> None:
+    _stop_worker(world)
+    [visit_id] = _push_visits(world, 1)
+    queue = world.get("sup_1", "/v1/reviews/queue").json()["visits"]
+    [item] = [v for v in queue if v["visit_id"] == visit_id]
+    assert item["eligibility"]["outcome"] == "match"
+    assert item["device_signature"]["outcome"] == "verified"
+    assert _pending(world) == 0
+
+
+def test_a_visit_is_never_approved_before_its_checks(world: World) -> None:
+    _stop_worker(world)
+    [visit_id] = _push_visits(world, 1)
+    response = world.client.post(
+        f"/v1/visits/{visit_id}/approve", json={"note": ""}, headers=world.accounts["sup_1"].headers
+    )
+    assert response.status_code == 201, response.text
+    assert _checked(world, [visit_id]) == ({visit_id}, {visit_id})
+    assert _pending(world) == 0
+
+
+def test_a_batch_that_fails_stays_queued(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    _stop_worker(world)
+    visit_ids = _push_visits(world, 2)
+
+    def broken(*_args: object, **_kwargs: object) -> str:
+        raise RuntimeError("the machine stops here")
+
+    monkeypatch.setattr(recompute, "_evaluate", broken)
+    with world.session() as session, pytest.raises(RuntimeError):
+        visit_checks.run_pending(session, world.context.keys)
+    monkeypatch.undo()
+    # The claim went with the failed transaction: both visits are still queued.
+    assert _pending(world) == 2
+    with world.session() as session:
+        assert visit_checks.run_pending(session, world.context.keys) == 2
+        session.commit()
+    assert _checked(world, visit_ids) == (set(visit_ids), set(visit_ids))
+
+
+def test_the_worker_waits_for_a_quiet_moment_but_not_forever(world: World) -> None:
+    _stop_worker(world)
+    busy = threading.Event()
+    busy.set()
+    worker = visit_checks.VisitCheckWorker(
+        world.context.engine, world.context.keys, busy.is_set, patience_s=2.0, idle_wait_s=0.01
+    )
+    _push_visits(world, 1)
+    worker.start()
+    try:
+        time.sleep(0.4)
+        assert _pending(world) == 1  # the process is serving requests: the checks wait
+        started = time.monotonic()
+        world.wait_for_checks()  # until its patience runs out
+        assert time.monotonic() - started > 0.8
+        _push_visits(world, 1)
+        busy.clear()
+        started = time.monotonic()
+        world.wait_for_checks()  # quiet: made at once
+        assert time.monotonic() - started < 1.5
+    finally:
+        worker.stop()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_workers_never_claim_the_same_visit(world: World) -> None:
+    """On PostgreSQL a claimed batch is skipped by the other processes' workers. (The visits'
+    checks raise no flag, which would wait for the first transaction's change lock.)"""
+    _stop_worker(world)
+    _push_visits(world, 3)
+    with world.session() as first, world.session() as second:
+        assert visit_checks.run_pending(first, world.context.keys, limit=2, skip_locked=True) == 2
+        assert visit_checks.run_pending(second, world.context.keys, skip_locked=True) == 1
+        first.commit()
+        second.commit()
+    assert _pending(world) == 0
+
+
+def _upgrade(engine: sa.Engine, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_an_upgraded_database_queues_its_unchecked_finished_visits(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    _upgrade(engine, "0003")
+    now = datetime.now(UTC)
+    record = sa.table(
+        "sync_record",
+        *(sa.column(c) for c in ("entity", "id", "version", "seq", "deleted", "data_ct")),
+        sa.column("meta", sa.JSON),
+        sa.column("field_hlcs", sa.JSON),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+        sa.column("updated_at", sa.DateTime(timezone=True)),
+    )
+    visits = {
+        "unchecked": ("approved", False),
+        "half-checked": ("synced", False),
+        "checked": ("synced", False),
+        "draft": ("draft", False),
+        "deleted": ("completed", True),
+    }
+    with engine.begin() as connection:
+        for seq, (visit_id, (status, deleted)) in enumerate(visits.items(), start=1):
+            connection.execute(
+                record.insert().values(
+                    entity="visit",
+                    id=visit_id,
+                    version=1,
+                    seq=seq,
+                    deleted=deleted,
+                    data_ct=b"",
+                    meta={"status": status},
+                    field_hlcs={},
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        for table, ids in (
+            ("eligibility_check", ["checked", "half-checked"]),
+            ("visit_signature_check", ["checked"]),
+        ):
+            for visit_id in ids:
+                connection.execute(
+                    sa.text(
+                        f"INSERT INTO {table} (visit_id, visit_version, checked_at, outcome"
+                        + (
+                            ", differences) VALUES (:v, 1, :t, 'match', '[]')"
+                            if table == "eligibility_check"
+                            else ") VALUES (:v, 1, :t, 'match')"
+                        )
+                    ),
+                    {"v": visit_id, "t": now},
+                )
+    _upgrade(engine, "head")
+    with Session(engine) as session:
+        queued = set(session.execute(sa.text("SELECT visit_id FROM visit_check_pending")).scalars())
+    assert queued == {"unchecked", "half-checked"}
+    engine.dispose()
