@@ -3,7 +3,13 @@ moment (`visit_checks.VisitCheckWorker`)."""
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+_PROC_STAT = Path("/proc/stat")
 
 
 class RequestActivity:
@@ -33,3 +39,52 @@ class ActivityMiddleware:
             await self.app(scope, receive, send)
         finally:
             self.activity.in_progress -= 1
+
+
+class HostLoad:
+    """Whether the machine has a whole core to spare, from Linux's `/proc/stat` between two
+    calls at least `window_s` apart (the last answer in between). Elsewhere, or if the file
+    cannot be read, it always has: the process's own activity then decides alone.
+
+    Background work that waits only for its own process to be quiet still takes a core from
+    the other server processes and the database serving requests; on a 2-core machine that
+    delayed their answers about as much as doing the work in the request."""
+
+    def __init__(
+        self, window_s: float = 0.05, *, stat: Path = _PROC_STAT, cores: int | None = None
+    ) -> None:
+        self._window_s = window_s
+        self._stat = stat
+        self._cores = max(1, cores or os.cpu_count() or 1)
+        self._last: tuple[float, int, int] | None = None
+        self._spare = True
+
+    def _read(self) -> tuple[int, int] | None:
+        """(idle, total) clock ticks of all cores since boot."""
+        try:
+            fields = self._stat.read_text(encoding="ascii").split("\n", 1)[0].split()
+            ticks = [int(v) for v in fields[1:9]]
+        except (OSError, ValueError, IndexError):
+            return None
+        return ticks[3] + ticks[4], sum(ticks)  # idle + iowait
+
+    def has_spare_core(self) -> bool:
+        """May block for `window_s` (a first reading, or one older than a second, is no
+        measure of the moment)."""
+        now = time.monotonic()
+        if self._last is None or now - self._last[0] > 1.0:
+            first = self._read()
+            if first is None:
+                return True
+            self._last = (now, *first)
+            time.sleep(self._window_s)
+            now = time.monotonic()
+        elif now - self._last[0] < self._window_s:
+            return self._spare
+        reading = self._read()
+        if reading is None:
+            return True
+        idle, total = reading[0] - self._last[1], reading[1] - self._last[2]
+        self._spare = total <= 0 or idle / total * self._cores >= 1.0
+        self._last = (now, *reading)
+        return self._spare

@@ -28,7 +28,7 @@ from sync.protocol import (
     ErrorCode,
     PushRequest,
 )
-from sync.server.activity import ActivityMiddleware, RequestActivity
+from sync.server.activity import ActivityMiddleware, HostLoad, RequestActivity
 from sync.server.attachments import AttachmentStore
 from sync.server.auth import Authenticator
 from sync.server.bodies import (
@@ -224,7 +224,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         attachments=AttachmentStore(settings.attachments_dir, keys),
     )
     activity = RequestActivity()
-    checks = VisitCheckWorker(engine, keys, activity.busy)
+    host = HostLoad()
+    checks = VisitCheckWorker(engine, keys, lambda: activity.busy() or not host.has_spare_core())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
