@@ -111,11 +111,11 @@ def start_review(
 ) -> SyncRecord:
     """Mark a synced visit as under review (the author's laptop shows it)."""
     require_reviewer(principal)
+    visit_checks.settle(session, keys, [visit_id])  # see `review_visit`
     lock_changes(session)
     visit = readable_record(session, buckets_for(session, principal, now), Entity.VISIT, visit_id)
     if visit.meta.get("status") not in REVIEWABLE:
         raise conflict_state("此走访记录当前不能审核", "This visit cannot be reviewed now")
-    visit_checks.settle(session, keys, [visit.id])
     return bring_under_review(session, keys, Actor(principal.user_id, principal.device_id), visit)
 
 
@@ -140,12 +140,14 @@ def review_visit(
             )
     if decision is ReviewDecision.RETURNED and not comments:
         raise invalid("退回须写明意见", "A returned visit needs at least one comment")
+    # Never decided before the server's checks are made (usually they are already). Before
+    # the change lock: a worker checking this visit may need that lock for a flag, and would
+    # wait for us while we waited for it.
+    visit_checks.settle(session, keys, [visit_id])
     lock_changes(session)
     visit = readable_record(session, buckets_for(session, principal, now), Entity.VISIT, visit_id)
     if visit.meta.get("status") not in REVIEWABLE:
         raise conflict_state("此走访记录当前不能审核", "This visit cannot be reviewed now")
-    # Never decided before the server's checks are made (usually they are already).
-    visit_checks.settle(session, keys, [visit.id])
     actor = Actor(principal.user_id, principal.device_id)
     # A decision is made on a visit under review: one taken straight from the queue passes
     # through that status first, so every move follows the lifecycle.

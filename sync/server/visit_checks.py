@@ -246,7 +246,8 @@ def run_pending(
 def settle(session: Session, keys: ServerKeys, visit_ids: Iterable[str]) -> None:
     """Complete the pending checks of these visits before their results are read, in the
     caller's transaction (which commits). Visits a worker is checking right now are waited
-    for; visits already checked cost one indexed lookup."""
+    for; visits already checked cost one indexed lookup. Call it before taking the change
+    lock: the worker may need that lock to raise a flag while it holds the visit's claim."""
     wanted = sorted(set(visit_ids))
     if not wanted:
         return

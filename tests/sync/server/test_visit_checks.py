@@ -10,6 +10,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -166,6 +167,40 @@ def test_two_workers_never_claim_the_same_visit(world: World) -> None:
         first.commit()
         second.commit()
     assert _pending(world) == 0
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_decision_waits_for_the_check_in_progress(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker holding a visit's claim may need the change lock to raise a flag; a decision
+    on that visit waits for the claim before it takes the lock, so neither waits forever."""
+    _stop_worker(world)
+    visit_id = str(uuid.uuid4())
+    # Content the server cannot evaluate: its check raises a flag.
+    world.push("fw_a", [_signed_visit(world, visit_id, visit_fields(world.ids["H1"]))])
+    claimed = threading.Event()
+    evaluate = recompute._evaluate
+
+    def slow_evaluate(*args: Any, **kwargs: Any) -> Any:
+        claimed.set()
+        time.sleep(0.5)  # the supervisor's decision arrives meanwhile
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(recompute, "_evaluate", slow_evaluate)
+    worker = threading.Thread(
+        target=visit_checks.make_pending_checks, args=(world.context.engine, world.context.keys)
+    )
+    worker.start()
+    assert claimed.wait(10)
+    response = world.client.post(
+        f"/v1/visits/{visit_id}/approve", json={"note": ""}, headers=world.accounts["sup_1"].headers
+    )
+    worker.join(10)
+    assert response.status_code == 201, response.text
+    with world.session() as session:
+        check = recompute.checks_for(session, [visit_id])[visit_id]
+    assert check.flag_id is not None
 
 
 def _upgrade(engine: sa.Engine, revision: str) -> None:
