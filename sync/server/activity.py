@@ -85,6 +85,7 @@ class HostLoad:
         if reading is None:
             return True
         idle, total = reading[0] - self._last[1], reading[1] - self._last[2]
-        self._spare = total <= 0 or idle / total * self._cores >= 1.0
+        # A whole core when there are two or more; on a single core, half of it.
+        self._spare = total <= 0 or idle / total * self._cores >= min(1.0, self._cores / 2)
         self._last = (now, *reading)
         return self._spare

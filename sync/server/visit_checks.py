@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -190,7 +190,11 @@ def _claim(
             _PENDING.c.visit_id.in_(sorted(set(visit_ids)))
         )
     else:
-        which = sa.select(_PENDING.c.visit_id).order_by(_PENDING.c.queued_at, _PENDING.c.visit_id)
+        which = (
+            sa.select(_PENDING.c.visit_id)
+            .where(_PENDING.c.queued_at <= utcnow())
+            .order_by(_PENDING.c.queued_at, _PENDING.c.visit_id)
+        )
         if limit is not None:
             which = which.limit(limit)
     if skip_locked and session.get_bind().dialect.name == "postgresql":
@@ -204,7 +208,11 @@ def _claim(
 
 
 def _check(session: Session, keys: ServerKeys, visit_ids: list[str]) -> None:
-    """Make every check not yet recorded on those visits (their queue rows are claimed)."""
+    """Make every check not yet recorded on those visits (their queue rows are claimed).
+
+    A visit whose content cannot be opened, or whose check fails unexpectedly, goes back to
+    the end of the queue, due again after `RETRY_AFTER` (logged with its id, which is not
+    personal): one bad visit must not hold up the others, nor the supervisor's pages."""
     if not visit_ids:
         return
     if not CHECKS:  # the claim would drop the visits from the queue unchecked
@@ -214,19 +222,37 @@ def _check(session: Session, keys: ServerKeys, visit_ids: list[str]) -> None:
             SyncRecord.entity == Entity.VISIT.value, col(SyncRecord.id).in_(visit_ids)
         )
     ).all()
-    batch = [
-        (record, open_data(keys, record))
-        for record in sorted(records, key=lambda r: r.id)
-        if not record.deleted and record.meta.get("status") in FINISHED
-    ]
+    batch: list[tuple[SyncRecord, dict[str, Any]]] = []
+    failed: set[str] = set()
+    for record in sorted(records, key=lambda r: r.id):
+        if record.deleted or record.meta.get("status") not in FINISHED:
+            continue
+        try:
+            batch.append((record, open_data(keys, record)))
+        except Exception as exc:
+            _failed(session, record.id, exc, failed)
     ids = [record.id for record, _ in batch]
     for check in CHECKS:
         done = check.done_among(session, ids)
-        todo = [(record, data) for record, data in batch if record.id not in done]
+        todo = [(r, data) for r, data in batch if r.id not in done and r.id not in failed]
         if todo and check.prepare_batch is not None:
             check.prepare_batch(session, todo)
         for record, data in todo:
-            check.run(session, keys, record, data)
+            try:
+                check.run(session, keys, record, data)
+            except Exception as exc:  # the checks write only once their result is worked out
+                _failed(session, record.id, exc, failed)
+
+
+#: how long a visit whose check failed waits before the worker tries it again
+RETRY_AFTER: Final = timedelta(minutes=5)
+
+
+def _failed(session: Session, visit_id: str, exc: Exception, failed: set[str]) -> None:
+    # The type only: an error's text can quote the content's values.
+    logger.error("visit check failed for visit %s (%s); queued again", visit_id, type(exc).__name__)
+    failed.add(visit_id)
+    stage_insert(session, _PENDING, {"visit_id": visit_id, "queued_at": utcnow() + RETRY_AFTER})
 
 
 def run_pending(
@@ -243,17 +269,26 @@ def run_pending(
     return len(claimed)
 
 
+#: the most queued visits one request checks (`settle`); the worker makes the rest
+SETTLE_LIMIT: Final = 50
+
+
 def settle(session: Session, keys: ServerKeys, visit_ids: Iterable[str]) -> None:
     """Complete the pending checks of these visits before their results are read, in the
     caller's transaction (which commits). Visits a worker is checking right now are waited
     for; visits already checked cost one indexed lookup. Call it before taking the change
-    lock: the worker may need that lock to raise a flag while it holds the visit's claim."""
+    lock: the worker may need that lock to raise a flag while it holds the visit's claim.
+    At most `SETTLE_LIMIT` visits, the oldest queued (a backlog, say after an upgrade, is the
+    worker's to make, not one supervisor request's)."""
     wanted = sorted(set(visit_ids))
     if not wanted:
         return
     queued = list(
         session.exec(
-            select(VisitCheckPending.visit_id).where(col(VisitCheckPending.visit_id).in_(wanted))
+            select(VisitCheckPending.visit_id)
+            .where(col(VisitCheckPending.visit_id).in_(wanted))
+            .order_by(col(VisitCheckPending.queued_at), col(VisitCheckPending.visit_id))
+            .limit(SETTLE_LIMIT)
         )
     )
     if queued:
@@ -328,6 +363,7 @@ class VisitCheckWorker:
     def start(self) -> None:
         if self._thread is not None:
             return
+        self._stop.clear()
         _WAKERS.append(self.wake)
         self._thread = threading.Thread(target=self._run, name="visit-checks", daemon=True)
         self._thread.start()

@@ -31,6 +31,20 @@ def test_a_spare_core_is_one_idle_on_average_since_the_last_reading(tmp_path: Pa
     assert load.has_spare_core()
 
 
+def test_on_a_single_core_half_of_it_is_enough(tmp_path: Path) -> None:
+    stat = tmp_path / "stat"
+    _stat(stat, idle=0, busy=0)
+    load = HostLoad(0.01, stat=stat, cores=1)
+    _stat(stat, idle=0, busy=0)
+    assert load.has_spare_core()
+    time.sleep(0.02)
+    _stat(stat, idle=60, busy=40)
+    assert load.has_spare_core()
+    time.sleep(0.02)
+    _stat(stat, idle=100, busy=100)  # 40 of 100 ticks idle
+    assert not load.has_spare_core()
+
+
 def test_the_answer_holds_for_the_window(tmp_path: Path) -> None:
     stat = tmp_path / "stat"
     _stat(stat, idle=0, busy=0)
