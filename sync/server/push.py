@@ -13,7 +13,7 @@ with the household, so the supervisor sees it) and the answer is `conflict` with
 the server now holds and the conflict's id. A completed visit's content is immutable: only its
 status may move along the visit lifecycle; corrections are new revisions.
 
-Concurrency. A batch is worked out (loaded, merged, sealed, its finished visits evaluated)
+Concurrency. A batch is worked out (loaded, merged, sealed)
 before the change lock, and only numbered and written under it; if any record it read, or its
 bucket membership, changed meanwhile, or one of its mutations was answered by another request,
 it is worked out again with the lock held throughout (`_apply`). A batch in which a household
@@ -357,7 +357,7 @@ def apply_push(
 ) -> PushResponse:
     """Apply a batch in one transaction and commit it; one result per mutation, in order.
 
-    The batch is first worked out without the change lock (merged, sealed, visits evaluated),
+    The batch is first worked out without the change lock (merged, sealed),
     then written under it, if nothing it read has changed meanwhile; otherwise it is worked out
     again with the lock held from the start (see `_apply`)."""
     try:
@@ -627,7 +627,6 @@ def _plan_one(
         assert existing is not None  # checked above
         meta, data = split_fields(entity, current)
         change = prepare_change(
-            session,
             keys,
             entity=entity,
             record_id=mutation.entity_id,
@@ -674,7 +673,6 @@ def _plan_one(
     if applied_fields or existing is None:
         meta, data = split_fields(entity, merged)
         new_change = prepare_change(
-            session,
             keys,
             entity=entity,
             record_id=mutation.entity_id,
@@ -694,7 +692,7 @@ def _plan_one(
         moves_grid = (
             entity == Entity.HOUSEHOLD and existing is not None and existing_grid != grid_id
         )
-    then = prepare_synced(session, keys, new_change) if new_change is not None else None
+    then = prepare_synced(keys, new_change) if new_change is not None else None
     if not clashes:
         return _planned(
             batch,

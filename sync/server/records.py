@@ -10,7 +10,7 @@ either committed in the same snapshot or rolled back for good (a gap, which is h
 holds for any number of server processes on one PostgreSQL. On SQLite every write transaction
 already holds the database lock (`BEGIN IMMEDIATE`). The price is that writing transactions run
 one at a time from the moment they touch the counter; pushes keep that part short: they prepare
-their changes before (`prepare_change`: merged, sealed, visits evaluated) and take the lock only
+their changes before (`prepare_change`: merged, sealed) and take the lock only
 to check that nothing they read has moved since (`committed_seq`, `changes_after`) and to write
 (`write_change`).
 
@@ -346,14 +346,7 @@ class PreparedChange:
     changed_ct: bytes
 
 
-#: Per-entity work that needs only the change itself (no seq, no lock), done when a change is
-#: prepared and kept for the side effect that writes its result (e.g. the eligibility check).
-Preparer = Callable[[Session, ServerKeys, PreparedChange], None]
-PREPARERS: dict[str, list[Preparer]] = {}
-
-
 def prepare_change(
-    session: Session,
     keys: ServerKeys,
     *,
     entity: str,
@@ -370,12 +363,9 @@ def prepare_change(
     hlc: str | None = None,
     field_hlcs: dict[str, str] | None = None,
     deleted: bool = False,
-    run_preparers: bool = True,
 ) -> PreparedChange:
     """Seal version `version` of a record and its history entry (the encryption binds the
-    version, not the seq) and run the entity's preparers (`run_preparers` False: the change
-    only moves a record whose previous version, prepared in this transaction, ran them). Writes
-    nothing."""
+    version, not the seq). Writes nothing."""
     row_id = record_row_id(entity, record_id)
     flat = {**meta, **data}
     changed_values = {name: flat.get(name) for name in changed_fields}
@@ -399,8 +389,6 @@ def prepare_change(
             changed_values, table="record_version", column="changed", row_id=row_id, version=version
         ),
     )
-    for preparer in PREPARERS.get(entity, []) if run_preparers else ():
-        preparer(session, keys, change)
     return change
 
 
@@ -436,7 +424,6 @@ def record_change(
     # `prior`: callers that already hold the current row (or know there is none) pass it in.
     record = session.get(SyncRecord, (entity, record_id)) if prior == "lookup" else prior
     change = prepare_change(
-        session,
         keys,
         entity=entity,
         record_id=record_id,
@@ -550,15 +537,6 @@ _BUCKETS_SET = "jiafang_buckets_set_in_transaction"
 @event.listens_for(OrmSession, "after_rollback")
 def _forget_buckets_set(session: OrmSession) -> None:
     session.info.pop(_BUCKETS_SET, None)
-
-
-def buckets_written(session: Session, entity: str, record_id: str) -> list[str] | None:
-    """The buckets `record_id` was last written to in this transaction (None if it was not):
-    for a side effect of that write (e.g. a visit's eligibility flag) filed with its record,
-    without asking the database again."""
-    done: dict[tuple[str, str], frozenset[str]] = session.info.get(_BUCKETS_SET, {})
-    written = done.get((entity, record_id))
-    return sorted(written) if written is not None else None
 
 
 def _set_buckets(

@@ -104,13 +104,11 @@ def accept_completed_visit(
     )
 
 
-def prepare_synced(
-    session: Session, keys: ServerKeys, change: PreparedChange
-) -> PreparedChange | None:
+def prepare_synced(keys: ServerKeys, change: PreparedChange) -> PreparedChange | None:
     """The server's `synced` version to write right after a pushed change that completes a
     visit (None for any other change), prepared like the change itself before the push takes
-    the change lock: under the lock only its rows are written. Same content, the next version;
-    the visit's eligibility was worked out on the completed version, so no preparer runs."""
+    the change lock: under the lock only its rows are written. Same content, the next
+    version."""
     if (
         change.entity != Entity.VISIT.value
         or change.deleted
@@ -120,7 +118,6 @@ def prepare_synced(
     check_visit_transition(VisitStatus.COMPLETED.value, VisitStatus.SYNCED)
     hlc = server_hlc()
     return prepare_change(
-        session,
         keys,
         entity=change.entity,
         record_id=change.record_id,
@@ -134,7 +131,6 @@ def prepare_synced(
         version=change.version + 1,
         hlc=hlc,
         field_hlcs={**(change.field_hlcs or {}), "status": hlc},
-        run_preparers=False,
     )
 
 
